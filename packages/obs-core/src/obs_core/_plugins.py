@@ -1,0 +1,262 @@
+"""The plugin manager: entry-point discovery, validation, error isolation.
+
+Plugins load lazily, once, on the first call to `plugin_manager()`. A plugin that fails
+to import, register or validate is recorded in `load_errors()` and reported with a
+warning; every other plugin keeps working (``OBS_STRICT_PLUGINS=1`` raises instead).
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import warnings
+from dataclasses import dataclass, field
+from importlib import metadata
+from typing import Any
+
+import pluggy
+
+from obs_core import hookspecs
+from obs_core._errors import PluginError
+
+__all__ = [
+    "ENTRY_POINT_GROUP",
+    "PluginInfo",
+    "PluginWarning",
+    "call_each",
+    "call_first",
+    "hookimpl",
+    "load_errors",
+    "plugin_infos",
+    "plugin_manager",
+    "register",
+    "reset",
+    "unregister",
+]
+
+ENTRY_POINT_GROUP = "obs"
+hookimpl = pluggy.HookimplMarker("obs")
+
+
+class PluginWarning(UserWarning):
+    """A plugin was skipped or one of its hooks failed; obs carried on without it."""
+
+
+@dataclass(frozen=True)
+class PluginInfo:
+    """What `obs plugins` shows for one plugin."""
+
+    name: str
+    distribution: str | None = None
+    version: str | None = None
+    hooks: tuple[str, ...] = ()
+    error: str | None = None
+    entry_point: str | None = None
+
+
+@dataclass
+class _State:
+    pm: pluggy.PluginManager | None = None
+    dists: dict[str, tuple[str | None, str | None, str]] = field(default_factory=dict)
+    errors: dict[str, PluginInfo] = field(default_factory=dict)
+
+
+_state = _State()
+_lock = threading.RLock()
+
+
+def _env_flag(name: str) -> bool:
+    return os.environ.get(name, "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _strict() -> bool:
+    return _env_flag("OBS_STRICT_PLUGINS")
+
+
+def _blocked_names() -> set[str]:
+    raw = os.environ.get("OBS_DISABLE_PLUGINS", "")
+    return {part.strip() for part in raw.split(",") if part.strip()}
+
+
+def _report(info: PluginInfo, exc: BaseException) -> None:
+    with _lock:
+        _state.errors[info.name] = info
+    if _strict():
+        raise PluginError(_describe(info)) from exc
+    warnings.warn(_describe(info), PluginWarning, stacklevel=3)
+
+
+def _describe(info: PluginInfo) -> str:
+    where = info.entry_point or "registered in code"
+    dist = f"{info.distribution} {info.version}" if info.distribution else "no distribution"
+    return f"obs plugin {info.name!r} ({where}; {dist}) skipped: {info.error}"
+
+
+def _validate(pm: pluggy.PluginManager, plugin: object, name: str) -> None:
+    """Reject hookimpls whose name matches no spec (pluggy itself checks arguments)."""
+    unknown = [caller.name for caller in pm.get_hookcallers(plugin) or [] if caller.spec is None]
+    if unknown:
+        pm.unregister(plugin)
+        raise PluginError(
+            f"plugin {name!r} implements unknown hook(s) {', '.join(sorted(unknown))}; "
+            "see obs_core.hookspecs for the hooks that exist"
+        )
+
+
+def _register_checked(pm: pluggy.PluginManager, plugin: object, name: str) -> None:
+    try:
+        pm.register(plugin, name=name)
+    except pluggy.PluginValidationError as exc:
+        raise PluginError(f"plugin {name!r} is invalid: {exc}") from exc
+    _validate(pm, plugin, name)
+
+
+def _load_entry_points(pm: pluggy.PluginManager) -> None:
+    for ep in metadata.entry_points(group=ENTRY_POINT_GROUP):
+        if pm.is_blocked(ep.name) or pm.has_plugin(ep.name):
+            continue
+        dist = ep.dist
+        dist_name = dist.metadata["Name"] if dist is not None else None
+        version = dist.version if dist is not None else None
+        _state.dists[ep.name] = (dist_name, version, ep.value)
+        try:
+            plugin = ep.load()
+            _register_checked(pm, plugin, ep.name)
+        except Exception as exc:
+            info = PluginInfo(
+                name=ep.name,
+                distribution=dist_name,
+                version=version,
+                error=f"{type(exc).__name__}: {exc}",
+                entry_point=f"{ENTRY_POINT_GROUP}:{ep.name} = {ep.value}",
+            )
+            _report(info, exc)
+
+
+def plugin_manager() -> pluggy.PluginManager:
+    """The process-wide `PluginManager("obs")`, loading plugins on first use."""
+    pm = _state.pm
+    if pm is not None:
+        return pm
+    with _lock:
+        if _state.pm is not None:
+            return _state.pm
+        pm = pluggy.PluginManager("obs")
+        pm.add_hookspecs(hookspecs)
+        for name in _blocked_names():
+            pm.set_blocked(name)
+        from obs_core.default_plugins import core
+
+        if not pm.is_blocked("core"):
+            _register_checked(pm, core, "core")
+        if not _env_flag("OBS_DISABLE_PLUGIN_AUTOLOAD"):
+            _load_entry_points(pm)
+        _state.pm = pm
+        return pm
+
+
+def register(plugin: object, name: str | None = None) -> str:
+    """Register a plugin object in code, validating it like an entry-point plugin."""
+    pm = plugin_manager()
+    plugin_name = name or pm.get_canonical_name(plugin)
+    with _lock:
+        _register_checked(pm, plugin, plugin_name)
+    return plugin_name
+
+
+def unregister(name: str) -> None:
+    """Remove a plugin registered under `name` (no error if it is not there)."""
+    pm = plugin_manager()
+    with _lock:
+        plugin = pm.get_plugin(name)
+        if plugin is not None:
+            pm.unregister(plugin, name=name)
+
+
+def reset() -> None:
+    """Forget every loaded plugin; the next `plugin_manager()` loads them again."""
+    with _lock:
+        _state.pm = None
+        _state.dists.clear()
+        _state.errors.clear()
+
+
+def load_errors() -> list[PluginInfo]:
+    """Plugins that were skipped, and the failures of hook calls, since loading."""
+    plugin_manager()
+    return list(_state.errors.values())
+
+
+def plugin_infos(include_blocked: bool = False) -> list[PluginInfo]:
+    """Every registered plugin (and every failed one) with its distribution and hooks."""
+    pm = plugin_manager()
+    infos = []
+    for name, plugin in pm.list_name_plugin():
+        if plugin is None:
+            if include_blocked:
+                infos.append(PluginInfo(name=name, error="blocked by OBS_DISABLE_PLUGINS"))
+            continue
+        dist, version, value = _state.dists.get(name, (None, None, ""))
+        if name == "core" and dist is None:
+            dist, version = "obs-core", _version("obs-core")
+        hooks = tuple(sorted(c.name for c in pm.get_hookcallers(plugin) or []))
+        infos.append(
+            PluginInfo(
+                name=name,
+                distribution=dist,
+                version=version,
+                hooks=hooks,
+                error=_state.errors.get(name, PluginInfo(name)).error,
+                entry_point=f"{ENTRY_POINT_GROUP}:{name} = {value}" if value else None,
+            )
+        )
+    registered = {info.name for info in infos}
+    infos.extend(info for name, info in _state.errors.items() if name not in registered)
+    return sorted(infos, key=lambda info: info.name)
+
+
+def _version(dist: str) -> str | None:
+    try:
+        return metadata.version(dist)
+    except metadata.PackageNotFoundError:
+        return None
+
+
+def _impls(hook_name: str) -> list[pluggy.HookImpl]:
+    impls: list[pluggy.HookImpl] = getattr(plugin_manager().hook, hook_name).get_hookimpls()
+    return impls
+
+
+def _call_impl(impl: pluggy.HookImpl, hook_name: str, kwargs: dict[str, Any]) -> Any:
+    try:
+        return impl.function(**{arg: kwargs[arg] for arg in impl.argnames})
+    except Exception as exc:
+        info = PluginInfo(
+            name=impl.plugin_name,
+            error=f"hook {hook_name} raised {type(exc).__name__}: {exc}",
+        )
+        _report(info, exc)
+        return None
+
+
+def call_each(hook_name: str, **kwargs: Any) -> list[Any]:
+    """Call every implementation of a hook in registration order, isolating failures.
+
+    A plugin whose hook raises is reported (a `PluginWarning`, or `PluginError` under
+    ``OBS_STRICT_PLUGINS=1``) and the other plugins' answers are still returned.
+    """
+    results = []
+    for impl in _impls(hook_name):
+        result = _call_impl(impl, hook_name, kwargs)
+        if result is not None:
+            results.append(result)
+    return results
+
+
+def call_first(hook_name: str, **kwargs: Any) -> Any:
+    """The first non-None answer, asking the most recently registered plugins first."""
+    for impl in reversed(_impls(hook_name)):
+        result = _call_impl(impl, hook_name, kwargs)
+        if result is not None:
+            return result
+    return None

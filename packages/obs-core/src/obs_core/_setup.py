@@ -1,0 +1,48 @@
+"""One call for all three pillars: config, plugin hooks, metrics, tracing and logs."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from prometheus_client import CollectorRegistry
+
+from obs_core._config import ObsConfig, load_config
+from obs_core._logging import init_logging
+from obs_core._metrics import get_registry, set_registry
+from obs_core._plugins import call_each
+from obs_core._tracing import init_tracing
+
+__all__ = ["configure", "init", "init_metrics"]
+
+_metrics_done: set[int] = set()
+_lock = threading.Lock()
+
+
+def configure(**kwargs: Any) -> ObsConfig:
+    """Load the config (kwargs > env > pyproject > defaults) and let plugins adjust it."""
+    config = load_config(**kwargs)
+    call_each("obs_configure", config=config)
+    config.validate()
+    return config
+
+
+def init_metrics(config: ObsConfig, registry: CollectorRegistry | None = None) -> CollectorRegistry:
+    """Select the registry and let plugins register collectors on it, once per registry."""
+    if registry is not None:
+        set_registry(registry)
+    reg = get_registry()
+    with _lock:
+        if id(reg) not in _metrics_done:
+            _metrics_done.add(id(reg))
+            call_each("obs_register_metrics", config=config, registry=reg)
+    return reg
+
+
+def init(registry: CollectorRegistry | None = None, **kwargs: Any) -> ObsConfig:
+    """Set up metrics, tracing and JSON logs from one config; returns that config."""
+    config = configure(**kwargs)
+    init_metrics(config, registry)
+    init_tracing(config)
+    init_logging(config)
+    return config

@@ -1,0 +1,26 @@
+"""Default tracing hooks (filled by the tracing work)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from obs_core._plugins import hookimpl
+
+if TYPE_CHECKING:
+    from opentelemetry.sdk.trace.export import SpanExporter
+    from opentelemetry.sdk.trace.sampling import Sampler
+
+    from obs_core._config import ObsConfig
+
+
+@hookimpl
+def obs_span_exporters(config: ObsConfig) -> Sequence[SpanExporter] | None:
+    """The exporters named by ``traces_exporter`` (and console when asked)."""
+    return None
+
+
+@hookimpl(trylast=True)
+def obs_sampler(config: ObsConfig) -> Sampler | None:
+    """The sampler named by ``sampler``/``sampler_arg``."""
+    return None

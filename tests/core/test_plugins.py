@@ -1,0 +1,158 @@
+"""The plugin registry: real installed distributions, discovered through entry points."""
+
+from __future__ import annotations
+
+import inspect
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from obs_core import PluginError, PluginWarning, hookimpl, hookspecs, load_errors, plugin_infos
+from obs_core._plugins import call_each, call_first, plugin_manager, register
+from obs_core.testing import registered_plugin
+
+ROOT = Path(__file__).resolve().parents[2]
+OBS = str(Path(sys.executable).with_name("obs"))
+
+
+def run_obs(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("OBS_")}
+    return subprocess.run(
+        [OBS, *args], capture_output=True, text=True, env={**clean, **env}, timeout=60
+    )
+
+
+def test_obs_plugins_json_lists_builtin_installed_and_broken_plugins() -> None:
+    result = run_obs("plugins", "--json")
+    assert result.returncode == 0, result.stderr
+    plugins = {p["name"]: p for p in json.loads(result.stdout)}
+    assert plugins["core"]["distribution"] == "obs-core"
+    assert "obs_span_exporters" in plugins["core"]["hooks"]
+    sink = plugins["test_sink"]
+    assert (sink["distribution"], sink["version"]) == ("obs-test-sink", "1.2.3")
+    assert sink["hooks"] == ["obs_log_sinks", "obs_register_commands", "obs_resource_attributes"]
+    assert sink["error"] is None
+    broken = plugins["test_broken"]
+    assert broken["distribution"] == "obs-test-broken"
+    assert "broken on purpose" in broken["error"]
+    # the warning names the entry point, distribution, version and exception
+    assert "obs:test_broken = obs_test_broken" in result.stderr
+    assert "obs-test-broken 0.0.1" in result.stderr
+    assert "RuntimeError" in result.stderr
+
+
+def test_strict_mode_raises_on_the_broken_plugin() -> None:
+    result = run_obs("plugins", OBS_STRICT_PLUGINS="1")
+    assert result.returncode != 0
+    assert "test_broken" in result.stderr and "broken on purpose" in result.stderr
+
+
+def test_disable_plugins_blocks_by_name_and_all_shows_them() -> None:
+    result = run_obs("plugins", "--json", OBS_DISABLE_PLUGINS="test_sink,test_broken")
+    names = [p["name"] for p in json.loads(result.stdout)]
+    assert names == ["core"]
+    assert result.stderr == ""
+    shown = json.loads(
+        run_obs("plugins", "--json", "--all", OBS_DISABLE_PLUGINS="test_sink").stdout
+    )
+    assert {"name": "test_sink", "error": "blocked by OBS_DISABLE_PLUGINS"}.items() <= next(
+        p for p in shown if p["name"] == "test_sink"
+    ).items()
+
+
+def test_autoload_off_loads_only_builtins_and_code_registered(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("OBS_DISABLE_PLUGIN_AUTOLOAD", "1")
+
+    class InCode:
+        @hookimpl
+        def obs_resource_attributes(self) -> dict[str, str]:
+            return {"in.code": "yes"}
+
+    with registered_plugin(InCode(), "in_code"):
+        assert [p.name for p in plugin_infos()] == ["core", "in_code"]
+        assert call_each("obs_resource_attributes", config=None) == [{"in.code": "yes"}]
+    assert [p.name for p in plugin_infos()] == ["core"]
+
+
+def test_plugin_subcommand_is_added_to_obs() -> None:
+    result = run_obs("test-sink-info", OBS_TEST_SINK_FILE="/tmp/x.jsonl")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "test sink writes to /tmp/x.jsonl"
+
+
+def test_unknown_hook_name_is_rejected_naming_the_plugin() -> None:
+    class Typo:
+        @hookimpl
+        def obs_log_sink(self) -> None:  # the spec is obs_log_sinks
+            return None
+
+    with pytest.raises(PluginError, match=r"'typo_plugin'.*obs_log_sink"):
+        register(Typo(), "typo_plugin")
+    assert plugin_manager().get_plugin("typo_plugin") is None
+
+
+def test_argument_the_spec_lacks_is_rejected_naming_the_plugin() -> None:
+    class ExtraArg:
+        @hookimpl
+        def obs_log_sinks(self, config: Any, verbose: bool) -> None:
+            return None
+
+    with pytest.raises(PluginError, match=r"(?s)'extra_arg'.*verbose"):
+        register(ExtraArg(), "extra_arg")
+
+
+def test_a_hook_that_raises_is_reported_and_the_others_still_answer() -> None:
+    class Raises:
+        @hookimpl
+        def obs_resource_attributes(self) -> dict[str, str]:
+            raise KeyError("boom")
+
+    class Works:
+        @hookimpl
+        def obs_resource_attributes(self) -> dict[str, str]:
+            return {"works": "yes"}
+
+    with registered_plugin(Raises(), "raises"), registered_plugin(Works(), "works"):
+        with pytest.warns(PluginWarning, match="raises.*obs_resource_attributes raised KeyError"):
+            answers = call_each("obs_resource_attributes", config=None)
+        assert {"works": "yes"} in answers
+        assert any(info.name == "raises" for info in load_errors())
+
+
+def test_first_result_prefers_the_most_recently_registered_plugin() -> None:
+    class Mine:
+        @hookimpl
+        def obs_sampler(self) -> str:
+            return "mine"
+
+    with registered_plugin(Mine(), "mine"):
+        assert call_first("obs_sampler", config=None) == "mine"
+
+
+def _signature(func: Any) -> str:
+    sig = inspect.signature(func)
+    params = ", ".join(f"{name}: {p.annotation}" for name, p in sig.parameters.items())
+    return f"{func.__name__}({params}) -> {sig.return_annotation}"
+
+
+HOOKS = [obj for name, obj in vars(hookspecs).items() if name.startswith("obs_") and callable(obj)]
+
+
+@pytest.mark.parametrize("hook", HOOKS, ids=lambda h: h.__name__)
+def test_every_hook_is_documented_in_the_readme_with_its_exact_signature(hook: Any) -> None:
+    readme = (ROOT / "README.md").read_text()
+    assert _signature(hook) in readme
+    assert hook.__doc__ and hook.__doc__.strip()
+
+
+def test_readme_documents_no_hook_that_does_not_exist() -> None:
+    readme = (ROOT / "README.md").read_text()
+    documented = set(re.findall(r"`(obs_[a-z_]+)\(", readme))
+    assert documented == {h.__name__ for h in HOOKS}
