@@ -1,0 +1,1 @@
+"""obs-ci test rules (filled by the obs-ci work)."""

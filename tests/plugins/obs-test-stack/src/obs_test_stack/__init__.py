@@ -1,0 +1,1 @@
+"""obs-stack test content (filled by the obs-stack work)."""
