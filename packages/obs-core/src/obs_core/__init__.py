@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from importlib import metadata as _metadata
 
 from obs_core._config import ObsConfig, load_config
 from obs_core._errors import ConfigError, ObsError, PluginError
@@ -56,10 +56,7 @@ __all__ = [
     "track_function_metrics",
 ]
 
-
-def __getattr__(name: str) -> Any:
-    if name == "__version__":
-        from importlib.metadata import version
-
-        return version("obs-core")
-    raise AttributeError(name)
+try:
+    __version__ = _metadata.version("obs-core")
+except _metadata.PackageNotFoundError:  # running from a source tree without metadata
+    __version__ = "0"
