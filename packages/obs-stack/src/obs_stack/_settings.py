@@ -1,0 +1,134 @@
+"""Stack settings: defaults < ``[tool.obs.stack]`` in the nearest pyproject < flags.
+
+The merged mapping is what every stack hook receives as ``settings``. Unknown keys are
+errors (a typo must not silently keep a default threshold).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import yaml
+from obs_core import ConfigError, load_config
+
+__all__ = ["DEFAULTS", "load_settings", "parse_assignments"]
+
+DEFAULTS: dict[str, Any] = {
+    # what Prometheus scrapes: the service label is the scrape job
+    "job": "app",
+    "targets": ["127.0.0.1:8000"],
+    "metrics_path": "/metrics",
+    "scrape_interval": "15s",
+    "evaluation_interval": "15s",
+    # alert thresholds (obs-flask's rules read these)
+    "rate_window": "5m",
+    "error_rate_threshold": 0.05,
+    "error_rate_for": "2m",
+    "latency_p95_threshold": 2.0,
+    "latency_for": "5m",
+    "exception_rate_threshold": 1.0,
+    "exception_for": "2m",
+    "service_down_for": "1m",
+    "abnormal_rate_factor": 3.0,
+    "abnormal_rate_min": 1.0,
+    "abnormal_for": "10m",
+    "runbook_base_url": "https://runbooks.example.com/obs/",
+    # service level objectives
+    "slo_availability": 0.999,
+    "slo_latency": 0.99,
+    "slo_latency_seconds": 0.5,
+    # Alertmanager
+    "webhook_url": "http://127.0.0.1:5001/alerts",
+    "group_wait": "10s",
+    "group_interval": "5m",
+    "repeat_interval": "4h",
+    # where the stack listens
+    "bind_address": "127.0.0.1",
+    "prometheus_port": 9090,
+    "alertmanager_port": 9093,
+    "grafana_port": 3000,
+    "jaeger_ui_port": 16686,
+    "otlp_grpc_port": 4317,
+    "otlp_http_port": 4318,
+    "prometheus_datasource_uid": "prometheus",
+    "jaeger_datasource_uid": "jaeger",
+    "images": {
+        "prometheus": "prom/prometheus:v2.53.2",
+        "alertmanager": "prom/alertmanager:v0.27.0",
+        "grafana": "grafana/grafana:11.2.2",
+        "jaeger": "jaegertracing/all-in-one:1.62.0",
+    },
+    # Kubernetes (kube-prometheus-stack)
+    "kubernetes_namespace": "monitoring",
+    "kubernetes_release": "kube-prometheus-stack",
+    "kubernetes_port_name": "http",
+}
+
+
+def _coerce(key: str, value: Any) -> Any:
+    default = DEFAULTS[key]
+    if isinstance(default, bool):
+        if not isinstance(value, bool):
+            raise ConfigError(f"[tool.obs.stack] {key}", value, "true or false")
+        return value
+    if isinstance(default, int | float) and not isinstance(value, bool):
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            raise ConfigError(f"[tool.obs.stack] {key}", value, "a number") from None
+        return int(number) if isinstance(default, int) and number.is_integer() else number
+    if isinstance(default, list):
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        if not isinstance(value, list):
+            raise ConfigError(f"[tool.obs.stack] {key}", value, "a list")
+        return [str(item) for item in value]
+    if isinstance(default, dict):
+        if not isinstance(value, dict):
+            raise ConfigError(f"[tool.obs.stack] {key}", value, "a table")
+        return {**default, **value}
+    if not isinstance(value, str | int | float):
+        raise ConfigError(f"[tool.obs.stack] {key}", value, "a string")
+    return str(value)
+
+
+def _merge(settings: dict[str, Any], values: Mapping[str, Any]) -> None:
+    for raw_key, value in values.items():
+        key = raw_key.replace("-", "_")
+        if key not in DEFAULTS:
+            raise ConfigError(
+                f"[tool.obs.stack] {raw_key}", value, "one of " + ", ".join(sorted(DEFAULTS))
+            )
+        settings[key] = _coerce(key, value)
+
+
+def parse_assignments(pairs: Iterable[str]) -> dict[str, Any]:
+    """``key=value`` flags (values read as YAML scalars: ``5``, ``0.1``, ``a,b``)."""
+    values: dict[str, Any] = {}
+    for pair in pairs:
+        key, sep, raw = pair.partition("=")
+        if not sep or not key.strip():
+            raise ConfigError("--set", pair, "key=value")
+        values[key.strip()] = yaml.safe_load(raw) if raw.strip() else ""
+    return values
+
+
+def load_settings(
+    overrides: Mapping[str, Any] | None = None,
+    pyproject: str | os.PathLike[str] | None = None,
+) -> dict[str, Any]:
+    """Defaults, then ``[tool.obs.stack]``, then `overrides` (flags); validated.
+
+    The scrape job defaults to the configured service name when one is set.
+    """
+    config = load_config(pyproject=Path(pyproject) if pyproject is not None else None)
+    settings = {key: (list(v) if isinstance(v, list) else v) for key, v in DEFAULTS.items()}
+    settings["images"] = dict(DEFAULTS["images"])
+    if config.service_name != "unknown_service":
+        settings["job"] = config.service_name
+    _merge(settings, config.stack)
+    _merge(settings, overrides or {})
+    return settings
