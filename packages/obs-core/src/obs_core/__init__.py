@@ -22,6 +22,7 @@ from obs_core._setup import configure, init, init_metrics
 from obs_core._tracing import (
     add_span_attributes,
     add_span_event,
+    after_fork,
     get_tracer,
     init_tracing,
     shutdown_tracing,
@@ -37,6 +38,7 @@ __all__ = [
     "PluginWarning",
     "add_span_attributes",
     "add_span_event",
+    "after_fork",
     "configure",
     "get_logger",
     "get_registry",

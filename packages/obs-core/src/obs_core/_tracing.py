@@ -1,14 +1,39 @@
-"""Tracing: the TracerProvider assembled from the hooks (filled by the tracing work)."""
+"""Tracing: the TracerProvider assembled from the hooks, its bounded exit and fork handling.
+
+`init_tracing` installs one SDK provider per process (never replacing one the application
+installed). Each call swaps in the exporters of its config, so calling it twice never
+duplicates them. Every exporter sits behind a `BatchSpanProcessor`, off the request
+thread; exit waits at most ``shutdown_timeout``; a forked child re-creates the exporters.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import atexit
+import copy
+import os
+import threading
+import warnings
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from opentelemetry import trace
+from opentelemetry.sdk.resources import Resource
+from opentelemetry.sdk.trace import SpanProcessor, TracerProvider
+from opentelemetry.sdk.trace.export import BatchSpanProcessor, SimpleSpanProcessor, SpanExporter
 
 from obs_core._config import ObsConfig
+from obs_core._errors import ObsError
+from obs_core._plugins import PluginWarning, call_each, call_first
+from obs_core._tracing_exporters import build_sampler
+from obs_core._tracing_pipeline import (
+    ExporterSlot,
+    ListExporter,
+    ObsTracerProvider,
+    detach_processor,
+    shutdown_within,
+)
 
 if TYPE_CHECKING:
     from opentelemetry.sdk.trace import ReadableSpan
@@ -16,25 +41,200 @@ if TYPE_CHECKING:
 __all__ = [
     "add_span_attributes",
     "add_span_event",
+    "after_fork",
     "capture_spans",
     "get_tracer",
     "init_tracing",
     "shutdown_tracing",
 ]
 
+SCHEDULE_DELAY_MS = 500
+
+
+@dataclass
+class _Pipeline:
+    """What obs added to its provider for one config, in one process."""
+
+    config: ObsConfig
+    processors: tuple[SpanProcessor, ...]
+    slots: tuple[ExporterSlot, ...]
+    pid: int
+
+
+_lock = threading.RLock()
+_pipeline: _Pipeline | None = None
+_hooks_registered = False
+_tracers: dict[str, trace.Tracer] = {}
+_orphans: list[SpanExporter] = []  # a parent's exporters, kept alive (unused) in a child
+
+
+def _flatten(answers: Iterable[Any], kind: type, hook: str) -> list[Any]:
+    items: list[Any] = []
+    for answer in answers:
+        for item in [answer] if isinstance(answer, kind) else answer:
+            if isinstance(item, kind):
+                items.append(item)
+            else:
+                warnings.warn(
+                    f"obs: {hook} returned {item!r}, not a {kind.__name__}; skipped",
+                    PluginWarning,
+                    stacklevel=4,
+                )
+    return items
+
+
+def _exporters(config: ObsConfig) -> list[SpanExporter]:
+    answers = call_each("obs_span_exporters", config=config)
+    return _flatten(answers, SpanExporter, "obs_span_exporters")
+
+
+def _resource(config: ObsConfig) -> Resource:
+    attributes: dict[str, str] = {}
+    for answer in call_each("obs_resource_attributes", config=config):
+        attributes.update({str(key): str(value) for key, value in answer.items()})
+    attributes.update(config.resource())
+    return Resource.create(attributes)
+
+
+def _build(config: ObsConfig) -> _Pipeline:
+    answers = call_each("obs_span_processors", config=config)
+    processors: list[SpanProcessor] = _flatten(answers, SpanProcessor, "obs_span_processors")
+    slots = tuple(ExporterSlot(exporter) for exporter in _exporters(config))
+    for slot in slots:
+        processors.append(
+            BatchSpanProcessor(
+                slot,
+                schedule_delay_millis=SCHEDULE_DELAY_MS,
+                export_timeout_millis=config.otlp_timeout * 1000,
+            )
+        )
+    return _Pipeline(copy.deepcopy(config), tuple(processors), slots, os.getpid())
+
+
+def _register_process_hooks() -> None:
+    global _hooks_registered
+    if not _hooks_registered:
+        _hooks_registered = True
+        atexit.register(shutdown_tracing)
+        if hasattr(os, "register_at_fork"):
+            os.register_at_fork(after_in_child=_after_fork_in_child)
+
+
+def _stop(pipeline: _Pipeline | None) -> None:
+    """Take `pipeline` off the provider, then flush and stop it within its timeout."""
+    if pipeline is None:
+        return
+    provider = trace.get_tracer_provider()
+    if isinstance(provider, ObsTracerProvider):
+        provider.processors.replace(pipeline.processors, [])
+    shutdown_within(pipeline.processors, pipeline.slots, pipeline.config.shutdown_timeout)
+
 
 def init_tracing(config: ObsConfig | None = None, **kwargs: Any) -> trace.TracerProvider:
-    """Install the TracerProvider assembled from the hooks (not built yet)."""
-    raise NotImplementedError("tracing is not built yet")
+    """Install the TracerProvider assembled from the hooks and return the global provider.
+
+    `config` defaults to ``obs_core.configure(**kwargs)``. A provider the application
+    installed itself is kept (with a warning) and obs adds nothing to it. Calling again
+    with the same config changes nothing; with another config, obs's exporters are
+    replaced (the old ones flushed and stopped) and the resource and sampler updated.
+    ``sdk_disabled`` installs nothing (and stops what an earlier call installed).
+    """
+    global _pipeline
+    if config is None:
+        from obs_core._setup import configure
+
+        config = configure(**kwargs)
+    elif kwargs:
+        raise TypeError("init_tracing takes either a config or keyword settings, not both")
+    with _lock:
+        current = trace.get_tracer_provider()
+        if config.sdk_disabled:
+            old, _pipeline = _pipeline, None
+            _stop(old)
+            return current
+        ours = isinstance(current, ObsTracerProvider)
+        if not ours and not isinstance(current, trace.ProxyTracerProvider):
+            warnings.warn(
+                f"obs: the application already installed a TracerProvider "
+                f"({type(current).__module__}.{type(current).__qualname__}); obs uses it as "
+                "it is and adds no exporters or processors to it",
+                UserWarning,
+                stacklevel=2,
+            )
+            return current
+        if ours and _pipeline is not None and _pipeline.config == config:
+            return current
+        resource = _resource(config)
+        sampler = call_first("obs_sampler", config=config) or build_sampler(config)
+        if isinstance(current, ObsTracerProvider):
+            provider = current
+            provider.reconfigure(resource, sampler)
+        else:
+            provider = ObsTracerProvider(resource, sampler)
+            trace.set_tracer_provider(provider)
+        new = _build(config)
+        old, _pipeline = _pipeline, new
+        provider.processors.replace(old.processors if old else (), new.processors)
+        _register_process_hooks()
+    if old is not None:
+        shutdown_within(old.processors, old.slots, old.config.shutdown_timeout)
+    return provider
 
 
 def shutdown_tracing() -> None:
-    """Flush and stop obs's exporters, waiting at most ``shutdown_timeout``."""
+    """Flush and stop obs's exporters, waiting at most ``shutdown_timeout``.
+
+    The provider stays installed (OpenTelemetry allows one per process): spans are still
+    created, for trace ids in logs, and go nowhere until `init_tracing` runs again.
+    Registered with `atexit` by `init_tracing`.
+    """
+    global _pipeline
+    with _lock:
+        old, _pipeline = _pipeline, None
+    _stop(old)
+
+
+def after_fork() -> None:
+    """Re-create obs's span exporters in a forked worker (e.g. from gunicorn's post_fork).
+
+    Runs by itself through ``os.register_at_fork``; calling it again in the same process
+    does nothing. The parent's exporters (sockets, gRPC channels) are left untouched; the
+    batch processors are the SDK's, which restart their own threads after a fork.
+    """
+    global _pipeline, _lock
+    pipeline = _pipeline
+    if pipeline is None or pipeline.pid == os.getpid():
+        return
+    _lock = threading.RLock()  # another thread may have held it at the fork
+    with _lock:
+        fresh = _exporters(pipeline.config)
+        if len(fresh) == len(pipeline.slots):
+            for slot, exporter in zip(pipeline.slots, fresh, strict=True):
+                _orphans.append(slot.exporter)
+                slot.exporter = exporter
+            _pipeline = _Pipeline(pipeline.config, pipeline.processors, pipeline.slots, os.getpid())
+            return
+        for exporter in fresh:
+            exporter.shutdown()
+        _pipeline = _build(pipeline.config)
+        provider = trace.get_tracer_provider()
+        if isinstance(provider, ObsTracerProvider):
+            provider.processors.replace(pipeline.processors, _pipeline.processors)
+
+
+def _after_fork_in_child() -> None:
+    try:
+        after_fork()
+    except Exception as exc:  # a fork must never fail because of obs
+        warnings.warn(f"obs: could not re-create span exporters after fork: {exc}", stacklevel=1)
 
 
 def get_tracer(name: str) -> trace.Tracer:
-    """A tracer from the global provider."""
-    return trace.get_tracer(name)
+    """A tracer from the global provider, cached by name (cheap to call per request)."""
+    tracer = _tracers.get(name)
+    if tracer is None:
+        tracer = _tracers[name] = trace.get_tracer(name)
+    return tracer
 
 
 def add_span_attributes(**attributes: Any) -> None:
@@ -51,8 +251,32 @@ def add_span_event(name: str, **attributes: Any) -> None:
         span.add_event(name, attributes)
 
 
+def _sdk_provider() -> TracerProvider:
+    with _lock:
+        provider = trace.get_tracer_provider()
+        if isinstance(provider, trace.ProxyTracerProvider):
+            provider = ObsTracerProvider(Resource.create({}), build_sampler(ObsConfig()))
+            trace.set_tracer_provider(provider)
+    if not isinstance(provider, TracerProvider):
+        raise ObsError(
+            f"capture_spans needs the OpenTelemetry SDK's TracerProvider; the installed one "
+            f"is {type(provider).__module__}.{type(provider).__qualname__}"
+        )
+    return provider
+
+
 @contextmanager
 def capture_spans() -> Iterator[list[ReadableSpan]]:
-    """Collect the spans ended inside the block (not built yet)."""
-    raise NotImplementedError("tracing is not built yet")
-    yield []
+    """Collect the spans ended inside the block, as they end (sampled ones only).
+
+    Works with obs's provider or any SDK provider the application installed, and
+    installs obs's (with no exporters) when there is none yet.
+    """
+    provider = _sdk_provider()
+    spans: list[ReadableSpan] = []
+    processor = SimpleSpanProcessor(ListExporter(spans))
+    provider.add_span_processor(processor)
+    try:
+        yield spans
+    finally:
+        detach_processor(provider, processor)

@@ -1,4 +1,4 @@
-"""Default tracing hooks (filled by the tracing work)."""
+"""Default tracing hooks: the exporters and sampler the config names."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from obs_core._plugins import hookimpl
+from obs_core._tracing_exporters import build_exporters, build_sampler
 
 if TYPE_CHECKING:
     from opentelemetry.sdk.trace.export import SpanExporter
@@ -17,10 +18,10 @@ if TYPE_CHECKING:
 @hookimpl
 def obs_span_exporters(config: ObsConfig) -> Sequence[SpanExporter] | None:
     """The exporters named by ``traces_exporter`` (and console when asked)."""
-    return None
+    return build_exporters(config)
 
 
 @hookimpl(trylast=True)
 def obs_sampler(config: ObsConfig) -> Sampler | None:
     """The sampler named by ``sampler``/``sampler_arg``."""
-    return None
+    return build_sampler(config)

@@ -1,0 +1,102 @@
+"""The embedded default exporter: OTLP/JSON lines in a local file, no collector needed.
+
+Each line is one ``ExportTraceServiceRequest`` in the OTLP/JSON encoding (lowerCamelCase
+field names, hex trace and span ids, enums as integers, 64-bit integers as strings), the
+format an OpenTelemetry Collector's ``otlpjsonfile`` receiver reads.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import logging
+import os
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from google.protobuf.json_format import MessageToDict  # type: ignore[import-untyped]
+from opentelemetry.exporter.otlp.proto.common.trace_encoder import encode_spans
+from opentelemetry.sdk.trace.export import SpanExporter, SpanExportResult
+
+if TYPE_CHECKING:
+    from opentelemetry.sdk.trace import ReadableSpan
+
+__all__ = ["OTLPJsonFileSpanExporter", "otlp_json_line"]
+
+_logger = logging.getLogger(__name__)
+_ID_FIELDS = frozenset({"traceId", "spanId", "parentSpanId"})
+
+
+def _hex_ids(node: Any) -> Any:
+    """Turn the base64 ids protobuf's JSON mapping writes into OTLP/JSON's hex ids."""
+    if isinstance(node, dict):
+        return {
+            key: base64.b64decode(value).hex()
+            if key in _ID_FIELDS and isinstance(value, str)
+            else _hex_ids(value)
+            for key, value in node.items()
+        }
+    if isinstance(node, list):
+        return [_hex_ids(item) for item in node]
+    return node
+
+
+def otlp_json_line(spans: Sequence[ReadableSpan]) -> bytes:
+    """One ``ExportTraceServiceRequest`` for `spans` as an OTLP/JSON line (with newline)."""
+    request = MessageToDict(encode_spans(spans), use_integers_for_enums=True)
+    return json.dumps(_hex_ids(request), separators=(",", ":")).encode() + b"\n"
+
+
+class OTLPJsonFileSpanExporter(SpanExporter):
+    """Append each batch as one OTLP/JSON line to `path` (parent folders are created).
+
+    Each line goes out in a single ``write`` on an ``O_APPEND`` descriptor, so the
+    workers of a pre-fork server can share one file; the file is reopened after a fork.
+    A failed write (full disk, permissions) is logged and reported as a failed export.
+    """
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.path = Path(path)
+        self._lock = threading.Lock()
+        self._fd: int | None = None
+        self._pid = 0
+        self._shutdown = False
+
+    def _descriptor(self) -> int:
+        if self._fd is None or self._pid != os.getpid():
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+            self._pid = os.getpid()
+        return self._fd
+
+    def export(self, spans: Sequence[ReadableSpan]) -> SpanExportResult:
+        """Write one line for the batch; never raises."""
+        if not spans:
+            return SpanExportResult.SUCCESS
+        if self._shutdown:
+            return SpanExportResult.FAILURE
+        try:
+            line = otlp_json_line(spans)
+            with self._lock:
+                fd = self._descriptor()
+                written = os.write(fd, line)
+                while written < len(line):  # only on a partial write (rare)
+                    written += os.write(fd, line[written:])
+        except Exception as exc:
+            _logger.warning("obs: could not write %d span(s) to %s: %s", len(spans), self.path, exc)
+            return SpanExportResult.FAILURE
+        return SpanExportResult.SUCCESS
+
+    def shutdown(self) -> None:
+        """Close the file; later exports are refused."""
+        with self._lock:
+            self._shutdown = True
+            if self._fd is not None and self._pid == os.getpid():
+                os.close(self._fd)
+            self._fd = None
+
+    def force_flush(self, timeout_millis: int = 30000) -> bool:
+        """Nothing is buffered: every export is written at once."""
+        return True
