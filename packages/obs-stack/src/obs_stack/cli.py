@@ -11,6 +11,7 @@ from obs_core import ConfigError
 
 from obs_stack._render import TARGETS, render
 from obs_stack._settings import load_settings, parse_assignments
+from obs_stack._validate import validate
 
 __all__ = ["cli", "main"]
 
@@ -44,6 +45,28 @@ def render_command(
     settings = _settings(assignments, job=job, targets=targets)
     for path in render(directory, settings, target):
         click.echo(f"wrote {path}")
+
+
+def _problem_lines(detail: str) -> list[str]:
+    """A tool's output without its success chatter."""
+    lines = [line.strip() for line in detail.splitlines()]
+    return [line for line in lines if line and not line.startswith(("SUCCESS", "Checking"))]
+
+
+@cli.command("validate")
+@click.argument("directory", default="obs-stack", type=click.Path(file_okay=False, path_type=Path))
+def validate_command(directory: Path) -> None:
+    """Check the files in DIRECTORY with promtool, amtool, the Compose spec and Grafana rules."""
+    checks = validate(directory)
+    for check in checks:
+        click.echo(f"{'ok  ' if check.ok else 'FAIL'}  {check.name}")
+        if not check.ok:
+            for line in _problem_lines(check.detail):
+                click.echo(f"      {line}")
+    failed = sum(not check.ok for check in checks)
+    if failed:
+        raise click.ClickException(f"{failed} of {len(checks)} checks failed")
+    click.echo(f"all {len(checks)} checks passed")
 
 
 def main() -> None:
