@@ -1,10 +1,192 @@
-"""The `obs-ci` console script (filled by the obs-ci work)."""
+"""The `obs-ci` console script: check, rules, rule CODE; exit 0 clean, 1 findings, 2 errors."""
 
 from __future__ import annotations
 
+import dataclasses
 import sys
+import warnings
+from pathlib import Path
+from typing import TextIO
+
+import click
+
+from obs_ci._config import ConfigError, find_pyproject, load_config, selected_codes
+from obs_ci._diff import GitError, git_changes, git_root, parse_unified_diff
+from obs_ci._engine import ChangedFile, Engine
+from obs_ci._registry import LoadedRule, RuleLoadError, load_rules
+from obs_ci._report import render, render_text
+
+__all__ = ["cli", "main"]
+
+FORMATS = ("text", "json", "sarif", "github", "markdown")
+
+
+def _fail(message: str) -> None:
+    click.echo(f"obs-ci: error: {message}", err=True)
+    sys.exit(2)
+
+
+def _rules() -> list[LoadedRule]:
+    try:
+        return load_rules()
+    except RuleLoadError as exc:
+        _fail(str(exc))
+        raise  # unreachable: _fail exits
+
+
+def _relative(path: Path, root: Path) -> str:
+    resolved = path.resolve()
+    try:
+        return resolved.relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def _explicit_files(paths: tuple[str, ...], root: Path) -> list[ChangedFile]:
+    files = []
+    for raw in paths:
+        path = Path(raw)
+        found = sorted(path.rglob("*.py")) if path.is_dir() else [path]
+        files += [ChangedFile(_relative(f, root), f, None) for f in found]
+    return files
+
+
+def _from_diff(text: str, root: Path) -> list[ChangedFile]:
+    return [
+        ChangedFile(path, root / path, lines) for path, lines in parse_unified_diff(text).items()
+    ]
+
+
+def _split(values: tuple[str, ...]) -> list[str]:
+    return [part.strip() for value in values for part in value.split(",") if part.strip()]
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="obs-ci")
+def cli() -> None:
+    """A CI gate that fails changes whose service code lacks observability."""
+
+
+@cli.command()
+@click.argument("paths", nargs=-1)
+@click.option("--base", help="Compare with the merge base of this ref (default: upstream).")
+@click.option("--diff", "diff_file", type=click.File("r"), help="A unified diff file, or -.")
+@click.option("--files", is_flag=True, help="PATHS are files checked whole (no git needed).")
+@click.option("--strict", is_flag=True, default=None, help="Require metrics, tracing and logging.")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
+@click.option("--output", type=click.Path(dir_okay=False), help="Write the report here.")
+@click.option("--select", multiple=True, help="Rule codes or prefixes to enable (ALL).")
+@click.option("--ignore", multiple=True, help="Rule codes or prefixes to disable.")
+def check(
+    paths: tuple[str, ...],
+    base: str | None,
+    diff_file: TextIO | None,
+    files: bool,
+    strict: bool | None,
+    fmt: str,
+    output: str | None,
+    select: tuple[str, ...],
+    ignore: tuple[str, ...],
+) -> None:
+    """Check the changed Python code: against git, a diff (--diff) or whole files (--files)."""
+    cwd = Path.cwd()
+    root = git_root(cwd) or cwd
+    pyproject = find_pyproject(cwd)
+    rules = _rules()
+    codes = [loaded.rule.code for loaded in rules]
+    try:
+        config = load_config(pyproject)
+        if strict:
+            config = dataclasses.replace(config, strict=True)
+        chosen = _split(select) or list(config.select)
+        enabled = selected_codes(codes, chosen, [*config.ignore, *_split(ignore)], config.source)
+        for pattern, prefixes in config.per_file_ignores.items():
+            selected_codes(codes, [], prefixes, f"per-file-ignores {pattern!r}")
+        engine = Engine(rules, config, enabled)
+    except (ConfigError, RuleLoadError) as exc:
+        _fail(str(exc))
+        return
+    if sum([diff_file is not None, files]) > 1:
+        _fail("use one of --diff and --files")
+    try:
+        if files:
+            if not paths:
+                _fail("--files needs PATHS")
+            changed = _explicit_files(paths, root)
+        elif diff_file is not None:
+            changed = _from_diff(diff_file.read(), root)
+        else:
+            lines = git_changes(base, paths, cwd)
+            changed = [ChangedFile(p, root / p, ln) for p, ln in lines.items()]
+    except GitError as exc:
+        _fail(str(exc))
+        return
+    result = engine.run(changed)
+    report = render(result, fmt)
+    if output:
+        Path(output).write_text(report, encoding="utf-8")
+        if fmt != "text":
+            click.echo(render_text(result), nl=False)
+    else:
+        click.echo(report, nl=False)
+    sys.exit(result.exit_code)
+
+
+@cli.command("rules")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+def list_rules(as_json: bool) -> None:
+    """List every rule: code, name, summary and the plugin that provides it."""
+    rules = _rules()
+    if as_json:
+        import json
+
+        rows = [
+            {
+                "code": r.rule.code,
+                "name": r.rule.name,
+                "summary": r.rule.summary,
+                "plugin": r.plugin,
+                "distribution": r.distribution,
+            }
+            for r in rules
+        ]
+        click.echo(json.dumps(rows, indent=2))
+        return
+    width = max((len(r.rule.name) for r in rules), default=4)
+    for r in rules:
+        click.echo(f"{r.rule.code:<8}{r.rule.name:<{width + 2}}{r.rule.summary}  [{r.source}]")
+
+
+@cli.command("rule")
+@click.argument("code")
+def explain_rule(code: str) -> None:
+    """Explain one rule, with an example."""
+    for loaded in _rules():
+        rule = loaded.rule
+        if rule.code == code.upper():
+            click.echo(f"{rule.code} {rule.name}  (from {loaded.source})\n")
+            click.echo(f"{rule.summary}\n")
+            if rule.rationale:
+                click.echo(f"Why: {rule.rationale}\n")
+            if rule.example:
+                click.echo("Example:\n")
+                click.echo("\n".join(f"    {line}" for line in rule.example.splitlines()))
+            return
+    _fail(f"unknown rule code {code!r}; `obs-ci rules` lists them")
+
+
+def _warn(
+    message: Warning | str,
+    category: type[Warning],
+    filename: str,
+    lineno: int,
+    file: TextIO | None = None,
+    line: str | None = None,
+) -> None:
+    click.echo(f"obs-ci: warning: {message}", err=True)
 
 
 def main() -> None:
-    """Not built yet."""
-    sys.exit("obs-ci is not built yet")
+    """Entry point of the `obs-ci` console script."""
+    warnings.showwarning = _warn
+    cli()

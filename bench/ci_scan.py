@@ -1,0 +1,135 @@
+"""Benchmark obs-ci's scan against the parse floor and flake8 (a benchmark, not a test).
+
+Corpus: a deterministic sample of the environment's installed site-packages (every file
+treated as changed, ~100k lines). Interleaved rounds of: read + ``ast.parse`` of every file
+(the floor), obs-ci with all built-in rules (the engine, in process), and ``flake8 -j1``
+on the same files (a subprocess). Prints files/s for each and the ratios to the floor;
+the target is obs-ci <= 1.6x the floor. Bounded to about a minute.
+
+    uv run python bench/ci_scan.py [--lines 100000] [--budget 60]
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import gc
+import statistics
+import subprocess
+import sys
+import sysconfig
+import time
+import warnings
+from collections.abc import Callable
+from pathlib import Path
+
+from obs_ci import ChangedFile, CiConfig, Engine, load_rules
+
+SKIP_PARTS = {"tests", "test", "testing", "_vendor", "vendor"}
+
+
+def corpus(target_lines: int) -> list[Path]:
+    """Every k-th parsable .py file of site-packages, sorted by path, up to `target_lines`."""
+    root = Path(sysconfig.get_paths()["purelib"])
+    candidates = [
+        path
+        for path in sorted(root.rglob("*.py"))
+        if not SKIP_PARTS & set(path.relative_to(root).parts) and path.stat().st_size > 2000
+    ]
+    stride = 7
+    chosen: list[Path] = []
+    lines = 0
+    for path in candidates[::stride]:
+        text = path.read_bytes()
+        try:
+            ast.parse(text)
+        except (SyntaxError, ValueError):
+            continue
+        chosen.append(path)
+        lines += text.count(b"\n")
+        if lines >= target_lines:
+            break
+    return chosen
+
+
+def floor(files: list[Path]) -> None:
+    """Read and parse every file: the least any AST checker must do."""
+    for path in files:
+        ast.parse(path.read_bytes().decode("utf-8"), filename=str(path))
+
+
+def make_obs_ci(files: list[Path]) -> tuple[Callable[[], int], int]:
+    """The engine with every built-in rule; returns the run function and the rule count."""
+    rules = [loaded for loaded in load_rules() if loaded.plugin == "ci"]
+    engine = Engine(rules, CiConfig(), {loaded.rule.code for loaded in rules})
+    changed = [ChangedFile(path.as_posix(), path, None) for path in files]
+
+    def run() -> int:
+        return len(engine.run(changed).findings)
+
+    return run, len(rules)
+
+
+def flake8(files: list[Path]) -> None:
+    """flake8 on one process with default settings."""
+    subprocess.run(
+        [sys.executable, "-m", "flake8", "-j1", "--isolated", "--exit-zero", "-q", *map(str, files)],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+
+
+def timed(action: Callable[[], object]) -> float:
+    gc.collect()
+    start = time.perf_counter()
+    action()
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--lines", type=int, default=100_000, help="corpus size in lines")
+    parser.add_argument("--budget", type=float, default=60.0, help="seconds to spend at most")
+    parser.add_argument("--no-flake8", action="store_true", help="skip the flake8 rounds")
+    args = parser.parse_args()
+    warnings.simplefilter("ignore")
+
+    files = corpus(args.lines)
+    total_lines = sum(p.read_bytes().count(b"\n") for p in files)
+    run_obs, rule_count = make_obs_ci(files)
+    findings = run_obs()  # warm up caches and report what the rules found
+    floor(files)
+    print(f"corpus: {len(files)} files, {total_lines} lines from site-packages")
+    print(f"obs-ci: {rule_count} built-in rules, {findings} findings on the corpus")
+
+    times: dict[str, list[float]] = {"floor": [], "obs-ci": [], "flake8": []}
+    started = time.perf_counter()
+    rounds = 0
+    while rounds < 15 and time.perf_counter() - started < args.budget:
+        times["floor"].append(timed(lambda: floor(files)))
+        times["obs-ci"].append(timed(run_obs))
+        spent = time.perf_counter() - started
+        if not args.no_flake8 and (
+            not times["flake8"] or (len(times["flake8"]) < 3 and spent < args.budget / 2)
+        ):
+            times["flake8"].append(timed(lambda: flake8(files)))
+        rounds += 1
+
+    best_floor = min(times["floor"])
+    print(f"{rounds} interleaved rounds in {time.perf_counter() - started:.1f} s (best of each)")
+    print(f"{'':8}{'files/s':>10}{'median s':>10}{'best s':>9}{'x floor':>9}")
+    for name, samples in times.items():
+        if not samples:
+            continue
+        best = min(samples)
+        print(
+            f"{name:8}{len(files) / best:>10.0f}{statistics.median(samples):>10.3f}"
+            f"{best:>9.3f}{best / best_floor:>9.2f}"
+        )
+    ratio = min(times["obs-ci"]) / best_floor
+    verdict = "meets" if ratio <= 1.6 else "misses"
+    print(f"obs-ci is {ratio:.2f}x the floor: {verdict} the 1.6x target")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,139 @@
+"""`[tool.obs-ci]` in pyproject.toml: rule selection, per-file ignores, excludes, strict."""
+
+from __future__ import annotations
+
+import fnmatch
+import tomllib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+__all__ = [
+    "DEFAULT_TEST_PATHS",
+    "CiConfig",
+    "ConfigError",
+    "find_pyproject",
+    "load_config",
+    "matches",
+    "selected_codes",
+]
+
+DEFAULT_TEST_PATHS = ("tests/", "test/", "test_*.py", "*_test.py", "conftest.py")
+_KEYS = ("select", "ignore", "per-file-ignores", "exclude", "strict", "test-paths")
+
+
+class ConfigError(Exception):
+    """A setting obs-ci does not understand; the message names it."""
+
+
+@dataclass(frozen=True)
+class CiConfig:
+    """The settings of one run (config file merged with command-line options)."""
+
+    select: tuple[str, ...] = ("ALL",)
+    ignore: tuple[str, ...] = ()
+    per_file_ignores: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    exclude: tuple[str, ...] = ()
+    strict: bool = False
+    test_paths: tuple[str, ...] = DEFAULT_TEST_PATHS
+    source: str = "defaults"
+
+
+def find_pyproject(start: Path) -> Path | None:
+    """The nearest pyproject.toml from `start` upwards."""
+    for folder in (start, *start.parents):
+        candidate = folder / "pyproject.toml"
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def _strings(key: str, value: Any) -> tuple[str, ...]:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise ConfigError(f"[tool.obs-ci] {key} must be a list of strings, not {value!r}")
+    return tuple(value)
+
+
+def load_config(pyproject: Path | None) -> CiConfig:
+    """Read `[tool.obs-ci]`; unknown keys and wrong types are a `ConfigError`."""
+    if pyproject is None:
+        return CiConfig()
+    try:
+        data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"cannot read {pyproject}: {exc}") from exc
+    table = data.get("tool", {}).get("obs-ci")
+    if table is None:
+        return CiConfig()
+    values: dict[str, Any] = {}
+    for raw_key, value in table.items():
+        key = raw_key.replace("_", "-")
+        if key not in _KEYS:
+            raise ConfigError(
+                f"unknown key {raw_key!r} in [tool.obs-ci] of {pyproject}; known keys: "
+                + ", ".join(_KEYS)
+            )
+        values[key] = value
+    per_file = values.get("per-file-ignores", {})
+    if not isinstance(per_file, dict):
+        raise ConfigError("[tool.obs-ci] per-file-ignores must be a table of glob = [codes]")
+    strict = values.get("strict", False)
+    if not isinstance(strict, bool):
+        raise ConfigError(f"[tool.obs-ci] strict must be true or false, not {strict!r}")
+    return CiConfig(
+        select=_strings("select", values.get("select", ["ALL"])),
+        ignore=_strings("ignore", values.get("ignore", [])),
+        per_file_ignores={
+            glob: _strings(f"per-file-ignores {glob!r}", codes) for glob, codes in per_file.items()
+        },
+        exclude=_strings("exclude", values.get("exclude", [])),
+        strict=strict,
+        test_paths=_strings("test-paths", values.get("test-paths", list(DEFAULT_TEST_PATHS))),
+        source=str(pyproject),
+    )
+
+
+def _check_selectors(selectors: Iterable[str], codes: Sequence[str], where: str) -> None:
+    for selector in selectors:
+        if selector == "ALL":
+            continue
+        if not any(code.startswith(selector) for code in codes):
+            raise ConfigError(f"unknown rule code or prefix {selector!r} in {where}")
+
+
+def selected_codes(
+    codes: Sequence[str], select: Sequence[str], ignore: Sequence[str], where: str
+) -> set[str]:
+    """Codes enabled by ruff-like prefix matching: selected by a prefix, not ignored."""
+    _check_selectors(select, codes, where)
+    _check_selectors(ignore, codes, where)
+    chosen = {c for c in codes if any(s == "ALL" or c.startswith(s) for s in select)}
+    return {c for c in chosen if not any(s == "ALL" or c.startswith(s) for s in ignore)}
+
+
+def matches(path: str, patterns: Iterable[str]) -> bool:
+    """Whether a repo-relative POSIX path matches a glob, a folder (``tests/``) or a name."""
+    name = path.rpartition("/")[2]
+    for pattern in patterns:
+        if pattern.endswith("/"):
+            if path.startswith(pattern) or f"/{pattern}" in f"/{path}":
+                return True
+        elif (
+            fnmatch.fnmatchcase(path, pattern)
+            or fnmatch.fnmatchcase(name, pattern)
+            or path.startswith(pattern.rstrip("/") + "/")
+        ):
+            return True
+    return False
+
+
+def file_ignores(config: CiConfig, path: str, codes: Sequence[str]) -> set[str]:
+    """Codes switched off for one file by per-file-ignores."""
+    ignored: set[str] = set()
+    for pattern, prefixes in config.per_file_ignores.items():
+        if matches(path, [pattern]):
+            ignored.update(c for c in codes if any(p == "ALL" or c.startswith(p) for p in prefixes))
+    return ignored

@@ -1,0 +1,423 @@
+"""`FileContext`: one file's shared AST pass, with name resolution and hook recognition.
+
+The walk visits every node once in source order, keeps the import aliases and the roles
+of assigned names (``log = logging.getLogger()`` makes ``log`` a logger), records which
+hook kinds each function and ``except`` handler contains, and dispatches to every rule's
+``visit_*``/``leave_*`` methods. A rule that raises is dropped for the rest of the file
+and reported as an internal error; the other rules carry on.
+"""
+
+from __future__ import annotations
+
+import ast
+import bisect
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from obs_ci._model import HOOK_KINDS, Finding, InternalError, Rule
+from obs_ci._names import (
+    FUNCTIONS,
+    INTERESTING_METHODS,
+    METHODS,
+    OBJECTS,
+    ROUTE_METHODS,
+    role_by_convention,
+)
+
+__all__ = ["FileContext", "Handlers", "Scope"]
+
+Handler = Callable[[Any, "FileContext"], None]
+Handlers = dict[type, list[tuple[Rule, Handler]]]
+_NOTHING: tuple[None, None] = (None, None)
+_SCOPE_TYPES = (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
+_FUNCTION_TYPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
+_SKIP_FIELDS = frozenset(
+    {
+        "ctx",
+        "op",
+        "ops",
+        "name",
+        "id",
+        "attr",
+        "arg",
+        "module",
+        "level",
+        "asname",
+        "kind",
+        "conversion",
+        "is_async",
+        "simple",
+        "type_comment",
+        "type_ignores",
+        "tag",
+        "rest",
+        "kwd_attrs",
+    }
+)
+
+
+def _child_fields(cls: type) -> tuple[str, ...]:
+    fields: tuple[str, ...] = getattr(cls, "_fields", ())
+    keep = [f for f in fields if f not in _SKIP_FIELDS]
+    if cls in (ast.Global, ast.Nonlocal):
+        keep = []
+    if cls in (ast.Constant, ast.MatchSingleton):
+        keep = []
+    return tuple(reversed(keep))
+
+
+_CHILDREN: dict[type, tuple[str, ...]] = {
+    cls: _child_fields(cls)
+    for cls in vars(ast).values()
+    if isinstance(cls, type) and issubclass(cls, ast.AST)
+}
+
+
+class _Leave:
+    __slots__ = ("node",)
+
+    def __init__(self, node: ast.AST) -> None:
+        self.node = node
+
+
+class Scope:
+    """A module, class, function, lambda or ``except`` handler being walked."""
+
+    __slots__ = ("hooks", "is_function", "node", "parent", "raises")
+
+    def __init__(self, node: ast.AST, parent: Scope | None, is_function: bool) -> None:
+        self.node = node
+        self.parent = parent
+        self.is_function = is_function
+        self.hooks: set[str] = set()
+        self.raises = False
+
+
+class FileContext:
+    """What rules see of one file: its tree, changed lines, names, scopes and findings."""
+
+    def __init__(
+        self,
+        path: str,
+        source: str,
+        tree: ast.Module,
+        changed: Sequence[int] | None,
+        plugins: dict[str, str] | None = None,
+    ) -> None:
+        self.path = path
+        self.source = source
+        self.tree = tree
+        #: Sorted changed line numbers; None when the whole file counts as changed.
+        self.changed = changed
+        self.aliases: dict[str, str] = {}
+        self.symbols: dict[str, str] = {}
+        self.scope: Scope | None = None
+        #: Hook kinds of calls on changed lines (for the strict gate).
+        self.changed_hooks: set[str] = set()
+        #: True once the file instruments a Flask app with obs-flask.
+        self.instrumented = False
+        self.findings: list[Finding] = []
+        self.errors: list[InternalError] = []
+        self._plugins = plugins or {}
+        self._meanings: dict[int, tuple[str | None, str | None]] = {}
+        self._managed: set[int] = set()
+        self._convention: dict[str, str | None] = {}
+
+    # -- what rules ask ---------------------------------------------------------------
+
+    @property
+    def function(self) -> ast.AST | None:
+        """The innermost enclosing function or lambda node, if any."""
+        scope = self.scope
+        while scope is not None:
+            if scope.is_function:
+                return scope.node
+            scope = scope.parent
+        return None
+
+    def touched(self, node: ast.AST) -> bool:
+        """Whether the change touched any line of this node (decorators included)."""
+        changed = self.changed
+        if changed is None:
+            return True
+        start: int = getattr(node, "lineno", 1)
+        for decorator in getattr(node, "decorator_list", ()):
+            start = min(start, decorator.lineno)
+        end: int = getattr(node, "end_lineno", None) or start
+        index = bisect.bisect_left(changed, start)
+        return index < len(changed) and changed[index] <= end
+
+    def report(self, rule: Rule, node: ast.AST, message: str) -> None:
+        """Record a finding at `node` if the change touched it."""
+        if not self.touched(node):
+            return
+        line: int = getattr(node, "lineno", 1)
+        column: int = getattr(node, "col_offset", 0) + 1
+        self.findings.append(
+            Finding(
+                path=self.path,
+                line=line,
+                column=column,
+                code=rule.code,
+                message=message,
+                end_line=getattr(node, "end_lineno", None) or line,
+                end_column=(getattr(node, "end_col_offset", None) or column - 1) + 1,
+                rule=rule.name,
+                plugin=self._plugins.get(rule.code, ""),
+            )
+        )
+
+    def qualname(self, expr: ast.AST) -> str | None:
+        """The dotted name an expression refers to through the imports, if it does."""
+        if isinstance(expr, ast.Name):
+            return self.aliases.get(expr.id)
+        if isinstance(expr, ast.Attribute):
+            base = self.qualname(expr.value)
+            return None if base is None else f"{base}.{expr.attr}"
+        return None
+
+    def role(self, expr: ast.AST) -> str | None:
+        """What an expression is: ``logger``, ``metric``, ``tracer``, ``span``, ``flask_app``."""
+        cls = expr.__class__
+        if cls is ast.Name:
+            ident: str = expr.id  # type: ignore[attr-defined]
+            found = self.symbols.get(ident)
+            if found is not None:
+                return found
+            qualified = self.aliases.get(ident)
+            if qualified is not None and qualified in OBJECTS:
+                return OBJECTS[qualified]
+            return self._by_convention(ident)
+        if cls is ast.Attribute:
+            attr: str = expr.attr  # type: ignore[attr-defined]
+            value: ast.AST = expr.value  # type: ignore[attr-defined]
+            if value.__class__ is ast.Name and value.id in ("self", "cls"):
+                found = self.symbols.get(f"self.{attr}")
+                if found is not None:
+                    return found
+            qualified = self.qualname(expr)
+            if qualified is not None and qualified in OBJECTS:
+                return OBJECTS[qualified]
+            base = self.role(value)
+            if base is not None:
+                meaning = METHODS[base].get(attr)
+                if meaning is not None and meaning[1] is not None:
+                    return meaning[1]
+            return self._by_convention(attr)
+        if cls is ast.Call:
+            return self.meaning(expr)[1]  # type: ignore[arg-type]
+        return None
+
+    def meaning(self, call: ast.Call) -> tuple[str | None, str | None]:
+        """``(hook kind, role returned)`` of a call; ``(None, None)`` for ordinary code."""
+        key = id(call)
+        cached = self._meanings.get(key)
+        if cached is None:
+            cached = self._meanings[key] = self._compute_meaning(call)
+        return cached
+
+    def hook_kind(self, call: ast.Call) -> str | None:
+        """``logging``, ``metrics``, ``tracing`` when the call is an observability hook."""
+        kind = self.meaning(call)[0]
+        return kind if kind in HOOK_KINDS else None
+
+    def is_managed(self, call: ast.Call) -> bool:
+        """Whether the call is the context expression of a ``with`` statement."""
+        return id(call) in self._managed
+
+    def is_route(self, function: ast.AST) -> bool:
+        """Whether a function is a Flask view: decorated with ``@app.route``/``@bp.get``..."""
+        for decorator in getattr(function, "decorator_list", ()):
+            target = decorator.func if isinstance(decorator, ast.Call) else decorator
+            if not isinstance(target, ast.Attribute) or target.attr not in ROUTE_METHODS:
+                continue
+            if target.attr == "route" or self.role(target.value) == "flask_app":
+                return True
+        return False
+
+    # -- the walk ---------------------------------------------------------------------
+
+    def walk(self, visit: Handlers, leave: Handlers) -> None:
+        """Visit every node once, dispatching to the engine and then to the rules."""
+        self._visit = visit
+        self._leave_handlers = leave
+        stack: list[Any] = [self.tree]
+        pop, push, extend = stack.pop, stack.append, stack.extend
+        children, engine = _CHILDREN, _ENGINE
+        while stack:
+            node = pop()
+            if node is None:
+                continue
+            cls = node.__class__
+            if cls is _Leave:
+                self._leave(node.node)
+                continue
+            pre = engine.get(cls)
+            if pre is not None:
+                pre(self, node)
+                if cls in _SCOPE_TYPES or cls is ast.ExceptHandler:
+                    push(_Leave(node))
+            handlers = self._visit.get(cls)
+            if handlers is not None:
+                for rule, handler in handlers:
+                    try:
+                        handler(node, self)
+                    except Exception as exc:
+                        self.fail(rule, exc)
+            for name in children[cls]:
+                value = getattr(node, name)
+                if value.__class__ is list:
+                    extend(reversed(value))
+                elif value is not None:
+                    push(value)
+
+    def fail(self, rule: Rule, exc: BaseException) -> None:
+        """Drop a rule for the rest of this file and record the internal error."""
+        where = ""
+        tb = exc.__traceback__
+        while tb is not None and tb.tb_next is not None:
+            tb = tb.tb_next
+        if tb is not None:
+            where = f" at {tb.tb_frame.f_code.co_filename}:{tb.tb_lineno}"
+        self.errors.append(
+            InternalError(
+                self.path, rule.code, f"rule {rule.code} raised {type(exc).__name__}: {exc}{where}"
+            )
+        )
+        self._visit = _without(self._visit, rule)
+        self._leave_handlers = _without(self._leave_handlers, rule)
+
+    def _leave(self, node: ast.AST) -> None:
+        handlers = self._leave_handlers.get(node.__class__)
+        if handlers is not None:
+            for rule, handler in handlers:
+                try:
+                    handler(node, self)
+                except Exception as exc:
+                    self.fail(rule, exc)
+        scope = self.scope
+        if scope is not None:
+            self.scope = scope.parent
+
+    # -- the engine's own bookkeeping ---------------------------------------------------
+
+    def _enter_scope(self, node: ast.AST) -> None:
+        self.scope = Scope(node, self.scope, isinstance(node, _FUNCTION_TYPES))
+
+    def _on_import(self, node: ast.Import) -> None:
+        for alias in node.names:
+            if alias.asname:
+                self.aliases[alias.asname] = alias.name
+            else:
+                root = alias.name.partition(".")[0]
+                self.aliases[root] = root
+
+    def _on_import_from(self, node: ast.ImportFrom) -> None:
+        module = "." * node.level + (node.module or "")
+        for alias in node.names:
+            self.aliases[alias.asname or alias.name] = f"{module}.{alias.name}"
+
+    def _on_assign(self, node: ast.Assign | ast.AnnAssign) -> None:
+        value = node.value
+        if value is None:
+            return
+        role = self.role(value) if value.__class__ is ast.Call else None
+        if role is None and value.__class__ in (ast.Name, ast.Attribute):
+            role = self.role(value)
+        if role is None:
+            return
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+        for target in targets:
+            self._bind(target, role)
+
+    def _bind(self, target: ast.AST, role: str) -> None:
+        if isinstance(target, ast.Name):
+            self.symbols[target.id] = role
+        elif (
+            isinstance(target, ast.Attribute)
+            and isinstance(target.value, ast.Name)
+            and target.value.id in ("self", "cls")
+        ):
+            self.symbols[f"self.{target.attr}"] = role
+
+    def _on_with(self, node: ast.With | ast.AsyncWith) -> None:
+        for item in node.items:
+            expr = item.context_expr
+            self._managed.add(id(expr))
+            if item.optional_vars is not None and expr.__class__ is ast.Call:
+                role = self.role(expr)
+                if role is not None:
+                    self._bind(item.optional_vars, role)
+
+    def _on_call(self, node: ast.Call) -> None:
+        kind = self.meaning(node)[0]
+        if kind is None:
+            return
+        if kind == "instrumentation":
+            self.instrumented = True
+            return
+        scope = self.scope
+        while scope is not None:
+            scope.hooks.add(kind)
+            if scope.is_function:
+                break
+            scope = scope.parent
+        if self.changed is None or self.touched(node):
+            self.changed_hooks.add(kind)
+
+    def _on_raise(self, node: ast.Raise) -> None:
+        scope = self.scope
+        while scope is not None and not scope.is_function:
+            scope.raises = True
+            scope = scope.parent
+
+    def _compute_meaning(self, call: ast.Call) -> tuple[str | None, str | None]:
+        func = call.func
+        if func.__class__ is ast.Name:
+            qualified = self.aliases.get(func.id)
+            return _NOTHING if qualified is None else FUNCTIONS.get(qualified, _NOTHING)
+        if func.__class__ is not ast.Attribute:
+            return _NOTHING
+        qualified = self.qualname(func)
+        if qualified is not None and qualified in FUNCTIONS:
+            return FUNCTIONS[qualified]
+        attr: str = func.attr
+        if attr not in INTERESTING_METHODS:
+            return _NOTHING
+        role = self.role(func.value)
+        if role is not None:
+            found = METHODS[role].get(attr)
+            if found is not None:
+                return found
+        if attr == "exception":
+            return ("logging", None)
+        return _NOTHING
+
+    def _by_convention(self, identifier: str) -> str | None:
+        try:
+            return self._convention[identifier]
+        except KeyError:
+            role = self._convention[identifier] = role_by_convention(identifier)
+            return role
+
+
+def _without(handlers: Handlers, rule: Rule) -> Handlers:
+    return {cls: [pair for pair in pairs if pair[0] is not rule] for cls, pairs in handlers.items()}
+
+
+_ENGINE: dict[type, Callable[[FileContext, Any], None]] = {
+    ast.Module: FileContext._enter_scope,
+    ast.FunctionDef: FileContext._enter_scope,
+    ast.AsyncFunctionDef: FileContext._enter_scope,
+    ast.ClassDef: FileContext._enter_scope,
+    ast.Lambda: FileContext._enter_scope,
+    ast.ExceptHandler: FileContext._enter_scope,
+    ast.Import: FileContext._on_import,
+    ast.ImportFrom: FileContext._on_import_from,
+    ast.Assign: FileContext._on_assign,
+    ast.AnnAssign: FileContext._on_assign,
+    ast.With: FileContext._on_with,
+    ast.AsyncWith: FileContext._on_with,
+    ast.Call: FileContext._on_call,
+    ast.Raise: FileContext._on_raise,
+}

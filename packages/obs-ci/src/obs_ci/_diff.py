@@ -1,0 +1,156 @@
+"""Changed files and lines: from a unified diff, or from git against a merge base."""
+
+from __future__ import annotations
+
+import ast
+import re
+import subprocess
+from collections.abc import Sequence
+from pathlib import Path
+
+__all__ = ["GitError", "git_changes", "git_root", "parse_unified_diff"]
+
+_HUNK = re.compile(r"^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@")
+_FETCH_HINT = (
+    "fetch the history it needs: `git fetch --unshallow` or `git fetch --depth=200 origin "
+    "<base branch>` (in GitHub Actions: actions/checkout with `fetch-depth: 0`), "
+    "or pass the change with --diff FILE or --files"
+)
+
+
+class GitError(Exception):
+    """The change cannot be determined; the message says how to fix it."""
+
+
+def _unquote(path: str) -> str:
+    """Undo git's C-style quoting of unusual paths (``"caf\\303\\251.py"``)."""
+    if len(path) >= 2 and path[0] == '"' and path[-1] == '"':
+        raw = ast.literal_eval("b" + path)
+        return str(raw.decode("utf-8", errors="surrogateescape"))
+    return path
+
+
+def _new_path(line: str) -> str | None:
+    target = line[4:].rstrip("\n")
+    if "\t" in target and not target.startswith('"'):
+        target = target.split("\t", 1)[0]
+    target = _unquote(target)
+    if target == "/dev/null":
+        return None
+    return target[2:] if target.startswith("b/") else target
+
+
+def parse_unified_diff(text: str) -> dict[str, list[int]]:
+    """Map each added or modified file to its sorted changed lines (new-file numbering).
+
+    Deleted files are left out; a hunk that only deletes marks the line it deleted after,
+    so the function around it counts as touched.
+    """
+    changes: dict[str, set[int]] = {}
+    current: set[int] | None = None
+    line_no = start = end = 0
+    for line in text.splitlines():
+        if line.startswith("+++ "):
+            path = _new_path(line)
+            current = None if path is None else changes.setdefault(path, set())
+            continue
+        if line.startswith("--- ") or line.startswith("diff "):
+            continue
+        match = _HUNK.match(line)
+        if match:
+            start = line_no = int(match.group(1))
+            count = int(match.group(2)) if match.group(2) is not None else 1
+            end = start + count
+            continue
+        if current is None or not line:
+            continue
+        marker = line[0]
+        if marker == "+":
+            current.add(line_no)
+            line_no += 1
+        elif marker == " ":
+            line_no += 1
+        elif marker == "-":
+            if end == start:  # a hunk that only deletes, after line `start`
+                current.add(max(start, 1))
+            else:
+                current.add(line_no if line_no < end else line_no - 1)
+    return {path: sorted(lines) for path, lines in changes.items()}
+
+
+def _git(args: Sequence[str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    try:
+        return subprocess.run(
+            ["git", "-c", "core.quotepath=off", *args],
+            cwd=cwd,
+            capture_output=True,
+            text=True,
+            encoding="utf-8",
+            errors="surrogateescape",
+            check=False,
+        )
+    except FileNotFoundError as exc:
+        raise GitError("git is not installed; pass the change with --diff FILE or --files") from exc
+
+
+def git_root(cwd: Path) -> Path | None:
+    """The top of the git work tree containing `cwd`, or None outside git."""
+    try:
+        done = _git(["rev-parse", "--show-toplevel"], cwd)
+    except GitError:
+        return None
+    return Path(done.stdout.strip()) if done.returncode == 0 else None
+
+
+def _shallow(cwd: Path) -> bool:
+    return _git(["rev-parse", "--is-shallow-repository"], cwd).stdout.strip() == "true"
+
+
+def _exists(ref: str, cwd: Path) -> bool:
+    return _git(["rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"], cwd).returncode == 0
+
+
+def _default_base(cwd: Path) -> str:
+    upstream = _git(["rev-parse", "--abbrev-ref", "--symbolic-full-name", "@{upstream}"], cwd)
+    candidates = [upstream.stdout.strip()] if upstream.returncode == 0 else []
+    candidates += ["origin/main", "main"]
+    for ref in candidates:
+        if ref and _exists(ref, cwd):
+            return ref
+    shallow = " (this is a shallow clone)" if _shallow(cwd) else ""
+    raise GitError(
+        "cannot find a base to compare against: the branch has no upstream and neither "
+        f"origin/main nor main exists{shallow}. Pass --base REF, or {_FETCH_HINT}"
+    )
+
+
+def merge_base(base: str | None, cwd: Path) -> str:
+    """The merge base of `base` (or the default base) and HEAD; never guesses."""
+    if git_root(cwd) is None:
+        raise GitError(
+            f"{cwd} is not inside a git repository, so there is no change to check; run in a "
+            "clone, or pass the change with --diff FILE (or - for stdin) or --files PATHS"
+        )
+    ref = base or _default_base(cwd)
+    if not _exists(ref, cwd):
+        where = "this shallow clone does not have it" if _shallow(cwd) else "unknown revision"
+        raise GitError(f"cannot resolve base {ref!r}: {where}; {_FETCH_HINT}")
+    done = _git(["merge-base", ref, "HEAD"], cwd)
+    if done.returncode != 0 or not done.stdout.strip():
+        if _shallow(cwd):
+            raise GitError(
+                f"no merge base between {ref} and HEAD in this shallow clone; {_FETCH_HINT}"
+            )
+        raise GitError(f"{ref} and HEAD share no history; pass --base naming the branch you forked")
+    return done.stdout.strip()
+
+
+def git_changes(base: str | None, paths: Sequence[str], cwd: Path) -> dict[str, list[int]]:
+    """Changed lines of the work tree against the merge base of `base` and HEAD."""
+    commit = merge_base(base, cwd)
+    done = _git(
+        ["diff", "--no-color", "--no-ext-diff", "--unified=0", "-M", commit, "--", *paths], cwd
+    )
+    if done.returncode != 0:
+        raise GitError(f"git diff failed: {done.stderr.strip()}")
+    return parse_unified_diff(done.stdout)

@@ -1,0 +1,219 @@
+"""The engine: read and parse each changed file once, run every rule in one pass, filter."""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from obs_ci._config import CiConfig, file_ignores, matches
+from obs_ci._context import FileContext, Handlers
+from obs_ci._model import HOOK_KINDS, Finding, InternalError, Rule
+from obs_ci._registry import LoadedRule, RuleLoadError
+
+__all__ = ["ChangedFile", "Engine", "Result"]
+
+PARSE_ERROR = "OBS001"
+MISSING_HOOKS = "OBS002"
+_LEAVE_TYPES = ("Module", "FunctionDef", "AsyncFunctionDef", "ClassDef", "Lambda", "ExceptHandler")
+_CODES = r"[A-Z]+[0-9]+(?:[ \t]*,?[ \t]*[A-Z]+[0-9]+)*"
+_NOQA = re.compile(rf"#[ \t]*noqa(?::[ \t]*(?P<codes>{_CODES}))?", re.IGNORECASE)
+_FILE_NOQA = re.compile(
+    rf"^[ \t]*#[ \t]*obs-ci:[ \t]*noqa(?::[ \t]*(?P<codes>{_CODES}))?[ \t]*$", re.MULTILINE
+)
+
+
+@dataclass(frozen=True)
+class ChangedFile:
+    """A changed file: its repo-relative POSIX path, where to read it, its changed lines."""
+
+    path: str
+    location: Path
+    lines: Sequence[int] | None = None
+
+
+@dataclass
+class Result:
+    """Everything one run found."""
+
+    findings: list[Finding] = field(default_factory=list)
+    errors: list[InternalError] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)
+    rules: list[LoadedRule] = field(default_factory=list)
+
+    @property
+    def exit_code(self) -> int:
+        """0 clean, 1 findings, 2 internal errors."""
+        return 2 if self.errors else 1 if self.findings else 0
+
+
+def _codes(text: str | None) -> set[str] | None:
+    """None means every code; otherwise the codes listed after ``noqa:``."""
+    if text is None:
+        return None
+    return {code.upper() for code in re.split(r"[\s,]+", text) if code}
+
+
+class Engine:
+    """Runs the enabled rules over changed files."""
+
+    def __init__(self, rules: Sequence[LoadedRule], config: CiConfig, enabled: Iterable[str]):
+        self.rules = list(rules)
+        self.config = config
+        self.enabled = set(enabled)
+        self._all_codes = [loaded.rule.code for loaded in self.rules]
+        self._plugins = {loaded.rule.code: loaded.source for loaded in self.rules}
+        self._names = {loaded.rule.code: loaded.rule.name for loaded in self.rules}
+        active = [loaded.rule for loaded in self.rules if loaded.rule.code in self.enabled]
+        self.visit: Handlers = {}
+        self.leave: Handlers = {}
+        self.begin: list[Rule] = []
+        self.end: list[Rule] = []
+        for rule in active:
+            self._index(rule)
+
+    def _index(self, rule: Rule) -> None:
+        for attr in dir(type(rule)):
+            prefix, _, node_name = attr.partition("_")
+            if prefix not in ("visit", "leave") or not node_name:
+                continue
+            node_type = getattr(ast, node_name, None)
+            if not (isinstance(node_type, type) and issubclass(node_type, ast.AST)):
+                raise RuleLoadError(f"rule {rule.code}: {attr} names no ast node type")
+            if prefix == "leave" and node_name not in _LEAVE_TYPES:
+                raise RuleLoadError(
+                    f"rule {rule.code}: {attr} is never called; leave_ exists for "
+                    + ", ".join(_LEAVE_TYPES)
+                )
+            table = self.visit if prefix == "visit" else self.leave
+            table.setdefault(node_type, []).append((rule, getattr(rule, attr)))
+        if type(rule).begin_file is not Rule.begin_file:
+            self.begin.append(rule)
+        if type(rule).end_file is not Rule.end_file:
+            self.end.append(rule)
+
+    def run(self, files: Iterable[ChangedFile]) -> Result:
+        """Check every changed Python file that is neither excluded nor a test."""
+        result = Result(rules=self.rules)
+        hooks: set[str] = set()
+        first: tuple[str, int] | None = None
+        for changed in files:
+            path = changed.path
+            if not path.endswith(".py") or matches(path, self.config.exclude):
+                continue
+            if matches(path, self.config.test_paths):
+                continue
+            ctx = self.check_file(changed, result)
+            if ctx is None:
+                continue
+            result.files.append(path)
+            hooks |= ctx.changed_hooks
+            if first is None and (changed.lines is None or changed.lines):
+                first = (path, changed.lines[0] if changed.lines else 1)
+        if self.config.strict and first is not None and MISSING_HOOKS in self.enabled:
+            missing = [kind for kind in HOOK_KINDS if kind not in hooks]
+            if missing:
+                result.findings.append(
+                    self._finding(
+                        first[0],
+                        first[1],
+                        1,
+                        MISSING_HOOKS,
+                        "strict: the changed service code has no "
+                        + ", ".join(f"{kind} hook" for kind in missing)
+                        + " (metrics, tracing and logging are all required)",
+                    )
+                )
+        result.findings.sort()
+        return result
+
+    def _finding(self, path: str, line: int, column: int, code: str, message: str) -> Finding:
+        return Finding(
+            path=path,
+            line=line,
+            column=column,
+            code=code,
+            message=message,
+            end_line=line,
+            end_column=column,
+            rule=self._names.get(code, ""),
+            plugin=self._plugins.get(code, ""),
+        )
+
+    def check_file(self, changed: ChangedFile, result: Result) -> FileContext | None:
+        """Parse one file and run the rules; findings and errors go into `result`."""
+        path = changed.path
+        try:
+            data = changed.location.read_bytes()
+        except OSError:
+            return None  # deleted since the diff was taken: nothing to check
+        ignored = file_ignores(self.config, path, self._all_codes)
+        source, problem = _decode(data)
+        tree: ast.Module | None = None
+        line = column = 1
+        if source is not None:
+            try:
+                tree = ast.parse(source, filename=path)
+            except SyntaxError as exc:
+                problem = f"syntax error: {exc.msg}"
+                line, column = exc.lineno or 1, exc.offset or 1
+            except (ValueError, RecursionError, MemoryError) as exc:
+                problem = f"cannot parse: {exc}"
+        if tree is None or source is None:
+            if PARSE_ERROR in self.enabled and PARSE_ERROR not in ignored:
+                message = f"{problem}; the file was not checked"
+                result.findings.append(self._finding(path, line, column, PARSE_ERROR, message))
+            return None
+        ctx = FileContext(path, source, tree, changed.lines, self._plugins)
+        for rule in self.begin:
+            try:
+                rule.begin_file(ctx)
+            except Exception as exc:
+                ctx.fail(rule, exc)
+        ctx.walk(self.visit, self.leave)
+        failed = {error.code for error in ctx.errors}
+        for rule in self.end:
+            if rule.code not in failed:
+                try:
+                    rule.end_file(ctx)
+                except Exception as exc:
+                    ctx.fail(rule, exc)
+        result.errors.extend(ctx.errors)
+        result.findings.extend(_unsuppressed(ctx, ignored))
+        return ctx
+
+
+def _decode(data: bytes) -> tuple[str | None, str]:
+    if b"\0" in data:
+        return None, "binary file"
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return None, f"not UTF-8 (byte {data[exc.start]:#04x} at offset {exc.start})"
+    return text.removeprefix("\ufeff"), ""
+
+
+def _unsuppressed(ctx: FileContext, ignored: set[str]) -> list[Finding]:
+    findings = [f for f in ctx.findings if f.code not in ignored]
+    if not findings:
+        return findings
+    failed = {error.code for error in ctx.errors}
+    findings = [f for f in findings if f.code not in failed]
+    for file_match in _FILE_NOQA.finditer(ctx.source):
+        file_codes = _codes(file_match.group("codes"))
+        if file_codes is None:
+            return []
+        findings = [f for f in findings if f.code not in file_codes]
+    lines = ctx.source.splitlines()
+    kept = []
+    for finding in findings:
+        text = lines[finding.line - 1] if 0 < finding.line <= len(lines) else ""
+        match = _NOQA.search(text) if "#" in text else None
+        if match is not None:
+            codes = _codes(match.group("codes"))
+            if codes is None or finding.code in codes:
+                continue
+        kept.append(finding)
+    return kept
