@@ -73,7 +73,7 @@ def make_obs_ci(files: list[Path]) -> tuple[Callable[[], int], int]:
 def flake8(files: list[Path]) -> None:
     """flake8 on one process with default settings."""
     subprocess.run(
-        [sys.executable, "-m", "flake8", "-j1", "--isolated", "--exit-zero", "-q", *map(str, files)],
+        [sys.executable, "-m", "flake8", "-j1", "--isolated", "--exit-zero", "-q", *files],
         check=True,
         stdout=subprocess.DEVNULL,
     )
