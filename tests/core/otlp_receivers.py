@@ -13,6 +13,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import grpc
+from google.protobuf.message import DecodeError
 from opentelemetry.proto.collector.trace.v1 import trace_service_pb2, trace_service_pb2_grpc
 from opentelemetry.proto.common.v1.common_pb2 import AnyValue
 
@@ -42,12 +43,17 @@ class Receiver:
     endpoint: str = ""
     requests: list[trace_service_pb2.ExportTraceServiceRequest] = field(default_factory=list)
     paths: list[str] = field(default_factory=list)
+    peers: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
     _cond: threading.Condition = field(default_factory=threading.Condition)
 
-    def record(self, request: trace_service_pb2.ExportTraceServiceRequest, path: str = "") -> None:
+    def record(
+        self, request: trace_service_pb2.ExportTraceServiceRequest, path: str, peer: str
+    ) -> None:
         with self._cond:
             self.requests.append(request)
             self.paths.append(path)
+            self.peers.append(peer)
             self._cond.notify_all()
 
     @property
@@ -72,6 +78,18 @@ class Receiver:
                             )
                         )
         return out
+
+    def peers_by_span(self) -> dict[str, str]:
+        """Which connection (client address) delivered each span, by span name."""
+        with self._cond:
+            pairs = list(zip(self.requests, self.peers, strict=True))
+        return {
+            span.name: peer
+            for request, peer in pairs
+            for rs in request.resource_spans
+            for ss in rs.scope_spans
+            for span in ss.spans
+        }
 
     def wait_for_spans(self, count: int, timeout: float = 10.0) -> list[ReceivedSpan]:
         """The spans once at least `count` arrived (or what arrived by the timeout)."""
@@ -98,7 +116,7 @@ class _Servicer(trace_service_pb2_grpc.TraceServiceServicer):
     def Export(
         self, request: trace_service_pb2.ExportTraceServiceRequest, context: grpc.ServicerContext
     ) -> trace_service_pb2.ExportTraceServiceResponse:
-        self.receiver.record(request)
+        self.receiver.record(request, "", context.peer())
         return trace_service_pb2.ExportTraceServiceResponse()
 
 
@@ -124,6 +142,8 @@ class HttpReceiver(Receiver):
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"  # keep-alive, as a collector does
+
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
                 encoding = self.headers.get("Content-Encoding", "")
@@ -132,8 +152,14 @@ class HttpReceiver(Receiver):
                 elif encoding == "deflate":
                     body = zlib.decompress(body)
                 request = trace_service_pb2.ExportTraceServiceRequest()
-                request.ParseFromString(body)
-                receiver.record(request, self.path)
+                try:
+                    request.ParseFromString(body)
+                except DecodeError as exc:  # e.g. two processes writing into one socket
+                    receiver.errors.append(f"{self.client_address}: {exc}")
+                    self.send_error(400, "undecodable ExportTraceServiceRequest")
+                    return
+                host, port = self.client_address[:2]
+                receiver.record(request, self.path, f"{host}:{port}")
                 payload = trace_service_pb2.ExportTraceServiceResponse().SerializeToString()
                 self.send_response(200)
                 self.send_header("Content-Type", "application/x-protobuf")

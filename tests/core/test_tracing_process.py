@@ -114,12 +114,19 @@ def test_spans_still_queued_at_exit_are_flushed(
 
 FORK = """
     import os, sys, obs_core
+    from opentelemetry import trace
+
+    protocol, endpoint = sys.argv[1], sys.argv[2]
     obs_core.init_tracing(
-        traces_exporter="otlp,file", otlp_endpoint=sys.argv[1], service_name="prefork"
+        traces_exporter="otlp,file",
+        otlp_protocol=protocol,
+        otlp_endpoint=endpoint,
+        service_name="prefork",
     )
     tracer = obs_core.get_tracer("server")
     with tracer.start_as_current_span("master-before-fork"):
         pass
+    trace.get_tracer_provider().force_flush()  # the master now holds an open connection
     pids = []
     for n in range(2):
         pid = os.fork()
@@ -137,14 +144,21 @@ FORK = """
 """
 
 
-def test_forked_workers_export_through_fresh_exporters(
-    tmp_path: Path, grpc_receiver: GrpcReceiver
+@pytest.mark.parametrize("receiver_kind", ["grpc", "http"])
+def test_forked_workers_export_through_their_own_connections(
+    tmp_path: Path, receiver_kind: str, request: pytest.FixtureRequest
 ) -> None:
-    run_script(FORK, tmp_path, grpc_receiver.endpoint, timeout=90)
+    receiver = request.getfixturevalue(f"{receiver_kind}_receiver")
+    protocol = "grpc" if receiver_kind == "grpc" else "http/protobuf"
+    run_script(FORK, tmp_path, protocol, receiver.endpoint, timeout=90)
     expected = ["master-after-fork", "master-before-fork", "worker-0", "worker-1"]
-    spans = grpc_receiver.wait_for_spans(4, timeout=5)
+    spans = receiver.wait_for_spans(4, timeout=5)
     assert sorted(s.name for s in spans) == expected  # each once: no replay of the queue
     assert {s.resource["service.name"] for s in spans} == {"prefork"}
+    assert receiver.errors == []
+    peers = receiver.peers_by_span()
+    # no worker writes into the master's socket: each has its own exporter and connection
+    assert len({peers["master-before-fork"], peers["worker-0"], peers["worker-1"]}) == 3
     lines = (tmp_path / ".obs" / "traces.jsonl").read_text().splitlines()
     names = [
         span["name"]
