@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import socket
-from collections.abc import Callable
+import subprocess
+import sys
+import time
+import urllib.parse
+import urllib.request
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -35,3 +41,57 @@ def render_stack(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Render:
         return out
 
     return _render
+
+
+def run_cli(*args: str, cwd: Path, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    """Run `obs-stack ARGS` as a user would, in `cwd`, with this environment."""
+    return subprocess.run(
+        [sys.executable, "-m", "obs_stack", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
+def process_gone(pid: int) -> bool:
+    """True when `pid` no longer runs (gone, or a zombie its non-reaping parent left)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return True
+    return stat.rsplit(")", 1)[1].split()[0] == "Z"
+
+
+def query(prometheus: str, promql: str) -> list[dict[str, Any]]:
+    """The result vector of an instant query (empty on any error)."""
+    url = f"{prometheus}/api/v1/query?" + urllib.parse.urlencode({"query": promql})
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            body = json.load(response)
+    except (OSError, ValueError):
+        return []
+    result: list[dict[str, Any]] = body.get("data", {}).get("result", [])
+    return result
+
+
+def wait_for(check: Callable[[], Any], timeout: float, interval: float = 0.5) -> Any:
+    """Poll `check` until it returns something truthy or `timeout` seconds pass."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = check()
+        if value or time.monotonic() > deadline:
+            return value
+        time.sleep(interval)
+
+
+@pytest.fixture
+def native_dirs(tmp_path: Path) -> Iterator[list[Path]]:
+    """Stack folders whose native processes are stopped after the test, whatever happens."""
+    from obs_stack._native import down_native
+
+    folders: list[Path] = []
+    yield folders
+    for folder in folders:
+        down_native(folder)

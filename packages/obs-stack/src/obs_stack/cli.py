@@ -9,6 +9,8 @@ from typing import Any
 import click
 from obs_core import ConfigError
 
+from obs_stack._docker import compose, docker_engine_problem
+from obs_stack._native import INSTALL, NativeError, down_native, up_native
 from obs_stack._render import TARGETS, render
 from obs_stack._settings import load_settings, parse_assignments
 from obs_stack._validate import validate
@@ -67,6 +69,53 @@ def validate_command(directory: Path) -> None:
     if failed:
         raise click.ClickException(f"{failed} of {len(checks)} checks failed")
     click.echo(f"all {len(checks)} checks passed")
+
+
+_NO_ENGINE = (
+    "No Docker engine is reachable ({problem}).\n"
+    "Run `obs-stack up --native` to start Debian's prometheus and prometheus-alertmanager on "
+    "127.0.0.1 with the rendered configuration instead ({install})."
+)
+
+
+@cli.command("up")
+@click.argument("directory", default="obs-stack", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--native", is_flag=True, help="Run Debian's prometheus and alertmanager, no Docker.")
+@click.option("--timeout", default=30.0, show_default=True, help="Seconds to wait until ready.")
+@click.option("--set", "assignments", multiple=True, metavar="KEY=VALUE", help=_SET_HELP)
+def up_command(directory: Path, native: bool, timeout: float, assignments: tuple[str, ...]) -> None:
+    """Render the stack into DIRECTORY and start it (Docker Compose, or --native)."""
+    settings = _settings(assignments)
+    if native:
+        try:
+            procs = up_native(directory, settings, timeout=timeout)
+        except NativeError as exc:
+            raise click.ClickException(str(exc)) from None
+        for proc in procs:
+            click.echo(f"{proc.name:<13} {proc.url}  (pid {proc.pid}, log {proc.log})")
+        click.echo(f"stop it with: obs-stack down {directory}")
+        return
+    problem = docker_engine_problem()
+    if problem is not None:
+        raise click.ClickException(_NO_ENGINE.format(problem=problem, install=INSTALL))
+    render(directory, settings, "compose")
+    sys.exit(compose(directory.resolve(), "up", "-d"))
+
+
+@cli.command("down")
+@click.argument("directory", default="obs-stack", type=click.Path(file_okay=False, path_type=Path))
+def down_command(directory: Path) -> None:
+    """Stop the stack `up` started from DIRECTORY (only the processes it recorded)."""
+    stopped = down_native(directory)
+    for proc in stopped:
+        click.echo(f"stopped {proc.name} (pid {proc.pid})")
+    if stopped or not (directory / "docker-compose.yml").is_file():
+        if not stopped:
+            click.echo("nothing is running from " + str(directory))
+        return
+    if docker_engine_problem() is None:
+        sys.exit(compose(directory.resolve(), "down"))
+    click.echo("nothing is running from " + str(directory))
 
 
 def main() -> None:
