@@ -1,28 +1,172 @@
-"""JSON logs on loguru (filled by the logging work)."""
+"""JSON logs on loguru: sinks and enrichers from the hooks, set up once, replaced on re-init.
+
+obs owns loguru's global logger: `init_logging` removes loguru's default stderr handler
+and adds one handler per `LogSink`, each writing the line `_logformat` builds.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+import logging
+import sys
+import warnings
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
 from typing import Any
 
-from obs_core._config import ObsConfig
+import orjson
+from loguru import logger as _loguru
 
-__all__ = ["capture_logs", "get_logger", "init_logging"]
+from obs_core import _logstdlib
+from obs_core._config import ObsConfig
+from obs_core._logformat import LineFormatter
+from obs_core._logger import ObsLogger
+from obs_core._logsinks import LogSink
+from obs_core._logstate import state
+from obs_core._plugins import PluginWarning, call_each
+
+__all__ = ["capture_logs", "ensure_logging", "get_logger", "init_logging", "shutdown_logging"]
+
+_loggers: dict[str, ObsLogger] = {}
+
+
+def _add(sink: Any, level: str | int, formatter: LineFormatter) -> int:
+    handler_id: int = _loguru.add(
+        sink,
+        level=level,
+        format=formatter.template,
+        colorize=False,
+        backtrace=False,
+        diagnose=False,
+        catch=True,
+    )
+    return handler_id
+
+
+def _collect_sinks(config: ObsConfig) -> list[LogSink]:
+    sinks: list[LogSink] = []
+    for answer in call_each("obs_log_sinks", config=config):
+        for sink in answer:
+            if isinstance(sink, LogSink):
+                sinks.append(sink)
+            else:
+                warnings.warn(
+                    f"obs_log_sinks returned {sink!r}, not a LogSink; skipped",
+                    PluginWarning,
+                    stacklevel=2,
+                )
+    return sinks
+
+
+def _collect_enrichers(config: ObsConfig) -> list[Callable[[dict[str, Any]], None]]:
+    return [e for answer in call_each("obs_log_enrichers", config=config) for e in answer]
+
+
+def _level_number(name: str) -> int:
+    number: int = _loguru.level(name).no
+    return number
 
 
 def init_logging(config: ObsConfig | None = None, **kwargs: Any) -> None:
-    """Install the JSON sinks from the hooks (not built yet)."""
-    raise NotImplementedError("logging is not built yet")
+    """Install the JSON sinks and enrichers from the hooks; a second call replaces the first.
+
+    Without `config`, one is built from `kwargs` (and the environment, pyproject, defaults).
+    """
+    if config is None:
+        from obs_core._setup import configure
+
+        config = configure(**kwargs)
+    sinks = _collect_sinks(config)
+    formatter = LineFormatter(config.service_name, config.redact_keys, _collect_enrichers(config))
+    with state.lock:
+        previous = list(state.handler_ids)
+        state.formatter = formatter
+        state.handler_ids = []
+        levels: list[int] = []
+        for sink in sinks:
+            try:
+                state.handler_ids.append(_add(sink.sink, sink.level, formatter))
+                levels.append(_level_number(sink.level))
+            except Exception as exc:
+                warnings.warn(
+                    f"log sink {sink.name or sink.sink!r} could not be added: {exc}",
+                    PluginWarning,
+                    stacklevel=2,
+                )
+        for handler_id in previous:
+            _remove(handler_id)
+        if not state.default_removed:
+            _remove(0)  # loguru's own stderr handler, which would print every line again
+            state.default_removed = True
+        state.level = min(levels or [_level_number(config.log_level)])
+        if config.log_stdlib:
+            _logstdlib.install(max(state.level, logging.NOTSET + 1))
+        else:
+            _logstdlib.uninstall()
+        state.ready = True
 
 
-def get_logger(name: str | None = None) -> Any:
-    """A structured logger (not built yet)."""
-    raise NotImplementedError("logging is not built yet")
+def _remove(handler_id: int) -> None:
+    with suppress(ValueError):
+        _loguru.remove(handler_id)
+
+
+def ensure_logging() -> None:
+    """Set up logging with the default configuration if nobody has yet; never raises."""
+    with state.lock:
+        if state.ready:
+            return
+        try:
+            init_logging()
+        except Exception as exc:
+            sys.stderr.write(f"obs: logging set up with defaults ({exc})\n")
+            try:
+                init_logging(ObsConfig())
+            except Exception:
+                state.ready = True
+
+
+def shutdown_logging() -> None:
+    """Remove obs's sinks and stdlib handler; the next log call sets up again."""
+    with state.lock:
+        for handler_id in state.handler_ids:
+            _remove(handler_id)
+        state.handler_ids = []
+        _logstdlib.uninstall()
+        state.ready = False
+
+
+def get_logger(name: str | None = None) -> ObsLogger:
+    """A structured logger: ``get_logger(__name__).info("Order created", order_id="1")``.
+
+    Works before `init_logging`: the first line sets up the defaults.
+    """
+    if name is None:
+        try:
+            name = str(sys._getframe(1).f_globals.get("__name__", "root"))
+        except ValueError:
+            name = "root"
+    found = _loggers.get(name)
+    if found is None:
+        found = _loggers.setdefault(name, ObsLogger(name))
+    return found
 
 
 @contextmanager
 def capture_logs() -> Iterator[list[dict[str, Any]]]:
-    """Collect the log records written inside the block as dicts (not built yet)."""
-    raise NotImplementedError("logging is not built yet")
-    yield []
+    """Collect the lines written inside the block, parsed back into dicts.
+
+    with capture_logs() as logs:
+        create_order()
+    assert logs[0]["message"] == "Order created"
+    """
+    ensure_logging()
+    records: list[dict[str, Any]] = []
+
+    def collect(message: str) -> None:
+        records.append(orjson.loads(str(message)))
+
+    handler_id = _add(collect, state.level, state.formatter)
+    try:
+        yield records
+    finally:
+        _remove(handler_id)

@@ -1,0 +1,250 @@
+"""Turn one loguru record into obs's JSON line: fixed keys, trace ids, fields, redaction.
+
+The line is built once per record (cached on the record) however many sinks write it,
+with orjson; nothing here may raise, so a value JSON cannot hold is written as its
+``repr`` and the line is never dropped.
+"""
+
+from __future__ import annotations
+
+import math
+import traceback
+from collections.abc import Callable, Iterable, Mapping
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any, cast
+
+import orjson
+from opentelemetry.trace import get_current_span
+
+if TYPE_CHECKING:
+    from loguru import Record
+
+__all__ = ["LINE_KEY", "LOGGER_KEY", "REDACTED", "RESERVED", "LineFormatter", "safe_repr"]
+
+LINE_KEY = "_obs_line"
+"""Where the built line is cached on the loguru record, for the next sink."""
+LOGGER_KEY = "_obs_logger"
+"""The `extra` key carrying the obs logger's name (removed from the fields)."""
+REDACTED = "[REDACTED]"
+RESERVED = frozenset(
+    {
+        "timestamp",
+        "level",
+        "logger",
+        "message",
+        "service",
+        "trace_id",
+        "span_id",
+        "module",
+        "function",
+        "line",
+        "exception",
+    }
+)
+"""Keys obs writes itself; a field with one of these names is written as ``field_<name>``."""
+
+_TEMPLATE = "{" + LINE_KEY + "}\n"
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+_OPTIONS = orjson.OPT_NON_STR_KEYS | orjson.OPT_UTC_Z
+_MAX_DEPTH = 8
+_MAX_MEMO = 4096
+
+Enricher = Callable[[dict[str, Any]], None]
+
+
+def safe_repr(value: object) -> str:
+    """``repr(value)``, or a placeholder when its ``__repr__`` raises."""
+    try:
+        return repr(value)
+    except Exception as exc:
+        return f"<unrepresentable {type(value).__name__}: {type(exc).__name__}>"
+
+
+_START: datetime | None = None
+
+
+def _start(record: Mapping[str, Any]) -> datetime:
+    """Loguru's start time in UTC: a record's UTC time is this plus its ``elapsed``.
+
+    Cheaper than converting each record's local, aware ``time``, and exact: loguru
+    computes ``elapsed`` from that same ``time``.
+    """
+    global _START
+    local = record["time"] - record["elapsed"]
+    utc = local.astimezone(UTC)
+    _START = datetime(
+        utc.year, utc.month, utc.day, utc.hour, utc.minute, utc.second, utc.microsecond, UTC
+    )
+    return _START
+
+
+def _dumps(out: dict[str, Any]) -> bytes:
+    return orjson.dumps(out, default=safe_repr, option=_OPTIONS)
+
+
+def _has_nonfinite(value: object, depth: int) -> bool:
+    """Whether a NaN or infinity hides in `value` (orjson would write it as null)."""
+    if type(value) is float:
+        return not math.isfinite(value)
+    if depth < _MAX_DEPTH:
+        if isinstance(value, dict):
+            return any(_has_nonfinite(v, depth + 1) for v in value.values())
+        if isinstance(value, list | tuple):
+            return any(_has_nonfinite(v, depth + 1) for v in value)
+    return False
+
+
+def _finite(value: object, depth: int) -> object:
+    """`value` with NaN and infinities (which JSON has no numbers for) as their repr."""
+    if type(value) is float:
+        return value if math.isfinite(value) else repr(value)
+    if depth < _MAX_DEPTH:
+        if isinstance(value, dict):
+            return {k: _finite(v, depth + 1) for k, v in value.items()}
+        if isinstance(value, list | tuple):
+            return [_finite(v, depth + 1) for v in value]
+    return value
+
+
+def _encodable(value: object) -> object:
+    """`value` if orjson can write it on its own, else its repr (the slow, safe path)."""
+    try:
+        _dumps({"v": value})
+    except Exception:
+        return safe_repr(value)
+    return value
+
+
+class LineFormatter:
+    """Builds the JSON line for every record; assembled once per `init_logging`."""
+
+    def __init__(
+        self,
+        service: str,
+        redact_keys: Iterable[str] = (),
+        enrichers: Iterable[Enricher] = (),
+    ) -> None:
+        self.service = service
+        self.enrichers = tuple(enrichers)
+        self._redact = tuple(k.lower().replace("-", "_") for k in redact_keys if k)
+        self._sensitive_memo: dict[str, bool] = {}
+        self._clean_keys: set[str] = set()
+        self._span: tuple[object, str, str] = (None, "", "")
+
+    # -- loguru's format callable ---------------------------------------------------------
+
+    def template(self, record: Record) -> str:
+        """Loguru ``format=``: build the line once per record and point the sink at it."""
+        if LINE_KEY not in record:
+            cast("dict[str, Any]", record)[LINE_KEY] = self.line(record)
+        return _TEMPLATE
+
+    # -- the line --------------------------------------------------------------------------
+
+    def line(self, record: Mapping[str, Any]) -> str:
+        """The JSON text for `record` (no newline); never raises."""
+        try:
+            out = self.as_dict(record)
+        except Exception as exc:
+            out = {
+                "timestamp": datetime.now(UTC),
+                "level": "ERROR",
+                "logger": "obs",
+                "message": safe_repr(record.get("message")),
+                "service": self.service,
+                "obs_error": f"record could not be built: {safe_repr(exc)}",
+            }
+        try:
+            data = orjson.dumps(out, default=safe_repr, option=orjson.OPT_UTC_Z)
+        except Exception:
+            out = {k: _encodable(v) for k, v in out.items()}
+            data = _dumps(out)
+        if b"null" in data and _has_nonfinite(out, 0):
+            data = _dumps({k: _finite(v, 1) for k, v in out.items()})
+        return data.decode()
+
+    def as_dict(self, record: Mapping[str, Any]) -> dict[str, Any]:
+        """The dict the line serialises: obs's keys, then the fields, then the enrichers."""
+        extra = record["extra"]
+        name = extra.pop(LOGGER_KEY, None)
+        out: dict[str, Any] = {
+            "timestamp": (_START or _start(record)) + record["elapsed"],
+            "level": record["level"].name,
+            "logger": name or record["name"],
+            "message": record["message"],
+            "service": self.service,
+            "module": record["name"],
+            "function": record["function"],
+            "line": record["line"],
+        }
+        context = get_current_span().get_span_context()
+        if context.is_valid:
+            cached = self._span
+            if cached[0] is not context:
+                cached = (
+                    context,
+                    format(context.trace_id, "032x"),
+                    format(context.span_id, "016x"),
+                )
+                self._span = cached
+            out["trace_id"] = cached[1]
+            out["span_id"] = cached[2]
+        exception = record["exception"]
+        if exception is not None and exception.type is not None:
+            out["exception"] = "".join(
+                traceback.format_exception(exception.type, exception.value, exception.traceback)
+            )
+        if extra:
+            self._merge(out, extra)
+        for enrich in self.enrichers:
+            try:
+                enrich(out)
+            except Exception as exc:
+                out.setdefault("obs_error", f"enricher {safe_repr(enrich)} raised {exc!r}")
+        return out
+
+    # -- fields: reserved names and redaction -------------------------------------------
+
+    def _merge(self, out: dict[str, Any], fields: Mapping[str, Any]) -> None:
+        # Fast path, all in C: every key already known safe and every value a JSON scalar.
+        if self._clean_keys.issuperset(fields) and _SCALARS.issuperset(map(type, fields.values())):
+            out.update(fields)
+            return
+        for raw_key, value in fields.items():
+            key = raw_key if type(raw_key) is str else str(raw_key)
+            clean = key not in RESERVED and not self.sensitive(key)
+            if clean:
+                out[key] = self._scrub(value, 0)
+                if len(self._clean_keys) < _MAX_MEMO:
+                    self._clean_keys.add(key)
+            else:
+                redacted = self.sensitive(key)
+                out["field_" + key if key in RESERVED else key] = (
+                    REDACTED if redacted else self._scrub(value, 0)
+                )
+
+    def sensitive(self, key: str) -> bool:
+        """Whether `key` names a secret: it contains one of ``redact_keys`` (any case)."""
+        verdict = self._sensitive_memo.get(key)
+        if verdict is None:
+            norm = key.lower().replace("-", "_")
+            verdict = any(word in norm for word in self._redact)
+            if len(self._sensitive_memo) < _MAX_MEMO:
+                self._sensitive_memo[key] = verdict
+        return verdict
+
+    def _scrub(self, value: object, depth: int) -> object:
+        """Redact secrets inside mappings and sequences, `_MAX_DEPTH` levels down."""
+        if type(value) in _SCALARS:
+            return value
+        if depth >= _MAX_DEPTH:
+            return safe_repr(value)
+        if isinstance(value, Mapping):
+            scrubbed: dict[str, object] = {}
+            for raw_key, item in value.items():
+                key = raw_key if type(raw_key) is str else str(raw_key)
+                scrubbed[key] = REDACTED if self.sensitive(key) else self._scrub(item, depth + 1)
+            return scrubbed
+        if isinstance(value, list | tuple | set | frozenset):
+            return [self._scrub(item, depth + 1) for item in value]
+        return value

@@ -1,0 +1,245 @@
+"""Log setup: sinks and enrichers from plugins, stdlib logging, re-init, lazy defaults."""
+
+from __future__ import annotations
+
+import inspect
+import json
+import logging
+import socket
+import threading
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+import urllib3
+from obs_core import LogSink, ObsConfig, get_logger, hookimpl, init, init_logging
+from obs_core._logging import shutdown_logging
+from obs_core.testing import capture_logs, registered_plugin
+from werkzeug.serving import make_server
+from werkzeug.wrappers import Request, Response
+
+
+@pytest.fixture(autouse=True)
+def fresh_logging() -> Iterator[None]:
+    """Each test sets logging up itself; nothing obs installed survives it."""
+    shutdown_logging()
+    yield
+    shutdown_logging()
+
+
+def read_lines(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text().splitlines()]
+
+
+def here() -> int:
+    frame = inspect.currentframe()
+    assert frame is not None and frame.f_back is not None
+    return frame.f_back.f_lineno
+
+
+def test_default_sink_writes_json_lines_to_stdout(capsys: pytest.CaptureFixture[str]) -> None:
+    init_logging(service_name="billing", log_stdlib=False)
+    get_logger("billing").info("invoice sent", invoice="I-1")
+    (line,) = capsys.readouterr().out.splitlines()
+    record = json.loads(line)
+    assert (record["service"], record["message"], record["invoice"]) == (
+        "billing",
+        "invoice sent",
+        "I-1",
+    )
+
+
+def test_get_logger_before_init_writes_with_defaults(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    get_logger("early").info("starting up", port=8000)
+    record = json.loads(capsys.readouterr().out.splitlines()[-1])
+    assert (record["logger"], record["message"], record["port"]) == ("early", "starting up", 8000)
+    assert record["service"] == "unknown_service"
+
+
+def test_calling_init_twice_does_not_duplicate_lines(tmp_path: Path) -> None:
+    path = tmp_path / "app.log"
+    for _ in range(2):
+        init_logging(service_name="shop", log_stdout=False, log_file=str(path))
+    init(service_name="shop", log_stdout=False, log_file=str(path), traces_exporter="none")
+    get_logger("shop").info("once")
+    logging.getLogger("shop.stdlib").warning("once too")
+    assert [r["message"] for r in read_lines(path)] == ["once", "once too"]
+
+
+def test_sinks_come_from_plugins_any_loguru_sink_at_its_level(tmp_path: Path) -> None:
+    received: list[str] = []
+
+    class AuditSink:
+        @hookimpl
+        def obs_log_sinks(self, config: ObsConfig) -> Sequence[LogSink]:
+            return [LogSink(received.append, "WARNING", "audit")]
+
+    path = tmp_path / "app.log"
+    with registered_plugin(AuditSink()):
+        init_logging(service_name="shop", log_stdout=False, log_file=str(path))
+        log = get_logger("shop")
+        log.info("routine")
+        log.warning("suspicious", user="u1")
+    assert [r["message"] for r in read_lines(path)] == ["routine", "suspicious"]
+    (audit,) = received
+    assert audit.endswith("\n")
+    assert json.loads(audit) == read_lines(path)[1]
+
+
+def test_a_sink_that_is_not_a_log_sink_is_reported_and_skipped(tmp_path: Path) -> None:
+    class Confused:
+        @hookimpl
+        def obs_log_sinks(self, config: ObsConfig) -> Sequence[Any]:
+            return ["not-a-LogSink"]
+
+    path = tmp_path / "app.log"
+    with registered_plugin(Confused()), pytest.warns(UserWarning, match="not a LogSink"):
+        init_logging(log_stdout=False, log_file=str(path))
+    get_logger("x").info("still logging")
+    assert [r["message"] for r in read_lines(path)] == ["still logging"]
+
+
+def test_enrichers_are_assembled_once_and_add_fields_to_every_line(tmp_path: Path) -> None:
+    hook_calls = []
+
+    def add_region(record: dict[str, Any]) -> None:
+        record["region"] = "eu-west-1"
+
+    def broken(record: dict[str, Any]) -> None:
+        raise RuntimeError("enricher bug")
+
+    class Region:
+        @hookimpl
+        def obs_log_enrichers(self, config: ObsConfig) -> Sequence[Any]:
+            hook_calls.append(config.service_name)
+            return [add_region, broken]
+
+    path = tmp_path / "app.log"
+    with registered_plugin(Region()):
+        init_logging(service_name="shop", log_stdout=False, log_file=str(path))
+        for n in range(50):
+            get_logger("shop").info("tick", n=n)
+    lines = read_lines(path)
+    assert len(lines) == 50
+    assert hook_calls == ["shop"]  # once at setup, not once per line
+    assert all(line["region"] == "eu-west-1" for line in lines)
+    assert "enricher bug" in lines[0]["obs_error"]  # a broken enricher costs a note, not the line
+
+
+def test_the_installed_obs_test_sink_plugin_receives_the_lines_too(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    plugin_file = tmp_path / "plugin-sink.log"
+    monkeypatch.setenv("OBS_TEST_SINK_FILE", str(plugin_file))
+    path = tmp_path / "app.log"
+    init_logging(service_name="shop", log_stdout=False, log_file=str(path))
+    get_logger("shop").info("to every sink", order_id="1")
+    get_logger("shop").debug("below the plugin sink's INFO")
+    assert read_lines(plugin_file) == read_lines(path)
+    assert [r["message"] for r in read_lines(plugin_file)] == ["to every sink"]
+
+
+def test_stdlib_logging_goes_through_the_same_sink_once_with_the_callers_location(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "app.log"
+    init_logging(service_name="shop", log_stdout=False, log_file=str(path))
+    init_logging(service_name="shop", log_stdout=False, log_file=str(path))  # idempotent
+    app_log = logging.getLogger("shop.payments")
+    line_no = here() + 1
+    app_log.info("charged %s cents", 250, extra={"order_id": "o-1", "password": "p"})
+    try:
+        raise ValueError("bad card")
+    except ValueError:
+        app_log.exception("charge failed {not a field}")
+    lines = read_lines(path)
+    assert len(lines) == 2
+    first, second = lines
+    assert (first["logger"], first["level"], first["message"]) == (
+        "shop.payments",
+        "INFO",
+        "charged 250 cents",
+    )
+    assert first["order_id"] == "o-1" and first["password"] == "[REDACTED]"
+    assert first["module"] == __name__
+    assert first["function"] == (
+        "test_stdlib_logging_goes_through_the_same_sink_once_with_the_callers_location"
+    )
+    assert first["line"] == line_no
+    assert second["message"] == "charge failed {not a field}"
+    assert second["level"] == "ERROR"
+    assert "ValueError: bad card" in second["exception"]
+
+
+def test_urllib3_debug_lines_arrive_as_json(tmp_path: Path) -> None:
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    path = tmp_path / "app.log"
+    init_logging(log_stdout=False, log_file=str(path), log_level="DEBUG")
+    with pytest.raises(urllib3.exceptions.HTTPError):
+        urllib3.PoolManager().request("GET", f"http://127.0.0.1:{port}/", retries=False)
+    (line,) = [r for r in read_lines(path) if r["logger"] == "urllib3.connectionpool"]
+    assert line["message"] == f"Starting new HTTP connection (1): 127.0.0.1:{port}"
+    assert line["level"] == "DEBUG"
+    assert line["module"] == "urllib3.connectionpool"
+
+
+def test_werkzeug_access_lines_arrive_once_as_json(tmp_path: Path) -> None:
+    @Request.application  # type: ignore[arg-type]
+    def app(request: Request) -> Response:
+        return Response("ok")
+
+    path = tmp_path / "app.log"
+    init_logging(service_name="web", log_stdout=False, log_file=str(path))
+    server = make_server("127.0.0.1", 0, app)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        response = requests.get(f"http://127.0.0.1:{server.server_port}/hello", timeout=10)
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+    assert response.text == "ok"
+    lines = [r for r in read_lines(path) if r["logger"] == "werkzeug"]
+    assert len(lines) == 1
+    assert '"GET /hello HTTP/1.1" 200' in lines[0]["message"]
+    assert lines[0]["service"] == "web"
+
+
+def test_log_stdlib_off_leaves_stdlib_logging_alone(tmp_path: Path) -> None:
+    path = tmp_path / "app.log"
+    init_logging(log_stdout=False, log_file=str(path))
+    init_logging(log_stdout=False, log_file=str(path), log_stdlib=False)
+    logging.getLogger("shop").warning("not ours")
+    assert path.read_text() == ""
+
+
+def test_concurrent_calls_write_whole_lines(tmp_path: Path) -> None:
+    path = tmp_path / "app.log"
+    init_logging(log_stdout=False, log_file=str(path), log_stdlib=False)
+    log = get_logger("load")
+
+    def work(worker: int) -> None:
+        for n in range(200):
+            log.info("step", worker=worker, n=n)
+
+    threads = [threading.Thread(target=work, args=(w,)) for w in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    lines = read_lines(path)
+    assert len(lines) == 800
+    assert {(r["worker"], r["n"]) for r in lines} == {(w, n) for w in range(4) for n in range(200)}
+
+
+def test_capture_logs_sees_stdlib_records_too(tmp_path: Path) -> None:
+    init_logging(log_stdout=False, log_file=str(tmp_path / "app.log"))
+    with capture_logs() as logs:
+        logging.getLogger("lib").warning("from a library")
+    assert [(r["logger"], r["message"]) for r in logs] == [("lib", "from a library")]
