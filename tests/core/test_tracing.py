@@ -289,12 +289,20 @@ def test_span_helpers_do_nothing_outside_a_span() -> None:
 
 
 class _Collect(SpanExporter):
+    """Collects spans; like the SDK's exporters, refuses them once shut down."""
+
     def __init__(self) -> None:
         self.spans: list[ReadableSpan] = []
+        self.stopped = False
 
     def export(self, spans: Sequence[ReadableSpan]) -> SpanExportResult:
+        if self.stopped:
+            return SpanExportResult.FAILURE
         self.spans.extend(spans)
         return SpanExportResult.SUCCESS
+
+    def shutdown(self) -> None:
+        self.stopped = True
 
 
 class _TagTenant(SpanProcessor):
@@ -335,3 +343,35 @@ def test_plugin_exporters_processors_and_sampler_are_used() -> None:
 def test_get_tracer_is_cached_and_cheap() -> None:
     init_tracing(traces_exporter="none")
     assert get_tracer("shop") is get_tracer("shop")
+
+
+def test_a_plugin_exporter_handed_back_on_re_init_keeps_exporting() -> None:
+    collected = _Collect()
+
+    class Plugin:
+        @hookimpl
+        def obs_span_exporters(self) -> list[SpanExporter]:
+            return [collected]  # the same instance every time
+
+    with registered_plugin(Plugin()):
+        init_tracing(traces_exporter="none", service_name="first")
+        init_tracing(traces_exporter="none", service_name="second")
+        with get_tracer("shop").start_as_current_span("after-re-init"):
+            pass
+        shutdown_tracing()
+    assert [s.name for s in collected.spans] == ["after-re-init"]
+    assert collected.spans[0].resource.attributes["service.name"] == "second"
+
+
+def test_unwritable_traces_file_is_reported_once_and_never_raised(
+    tracing: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    (tracing / "blocker").write_text("a file where a folder should be")
+    init_tracing(traces_file="blocker/traces.jsonl")
+    for _ in range(3):
+        _checkout_trace()
+        trace.get_tracer_provider().force_flush()  # type: ignore[attr-defined]
+    shutdown_tracing()
+    failures = [r for r in caplog.records if "could not write spans" in r.getMessage()]
+    assert len(failures) == 1
+    assert "blocker/traces.jsonl" in failures[0].getMessage()

@@ -54,7 +54,8 @@ class OTLPJsonFileSpanExporter(SpanExporter):
 
     Each line goes out in a single ``write`` on an ``O_APPEND`` descriptor, so the
     workers of a pre-fork server can share one file; the file is reopened after a fork.
-    A failed write (full disk, permissions) is logged and reported as a failed export.
+    A failed write (full disk, permissions) is reported as a failed export and logged once
+    per distinct error.
     """
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
@@ -63,6 +64,7 @@ class OTLPJsonFileSpanExporter(SpanExporter):
         self._fd: int | None = None
         self._pid = 0
         self._shutdown = False
+        self._last_error = ""
 
     def _descriptor(self) -> int:
         if self._fd is None or self._pid != os.getpid():
@@ -85,8 +87,11 @@ class OTLPJsonFileSpanExporter(SpanExporter):
                 while written < len(line):  # only on a partial write (rare)
                     written += os.write(fd, line[written:])
         except Exception as exc:
-            _logger.warning("obs: could not write %d span(s) to %s: %s", len(spans), self.path, exc)
+            if str(exc) != self._last_error:  # once per distinct error, not once per batch
+                self._last_error = str(exc)
+                _logger.warning("obs: could not write spans to %s: %s", self.path, exc)
             return SpanExportResult.FAILURE
+        self._last_error = ""
         return SpanExportResult.SUCCESS
 
     def shutdown(self) -> None:

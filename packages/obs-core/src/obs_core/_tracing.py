@@ -71,7 +71,7 @@ _orphans: list[SpanExporter] = []  # a parent's exporters, kept alive (unused) i
 def _flatten(answers: Iterable[Any], kind: type, hook: str) -> list[Any]:
     items: list[Any] = []
     for answer in answers:
-        for item in [answer] if isinstance(answer, kind) else answer:
+        for item in answer if isinstance(answer, list | tuple) else [answer]:
             if isinstance(item, kind):
                 items.append(item)
             else:
@@ -130,6 +130,17 @@ def _stop(pipeline: _Pipeline | None) -> None:
     shutdown_within(pipeline.processors, pipeline.slots, pipeline.config.shutdown_timeout)
 
 
+def _stop_replaced(old: _Pipeline, new: _Pipeline) -> None:
+    """Stop what `new` no longer uses; a plugin may hand back the same instances again."""
+    reused = {id(slot.exporter) for slot in new.slots}
+    for slot in old.slots:
+        if id(slot.exporter) in reused:
+            slot.release()
+    kept = {id(processor) for processor in new.processors}
+    stale = [processor for processor in old.processors if id(processor) not in kept]
+    shutdown_within(stale, old.slots, old.config.shutdown_timeout)
+
+
 def init_tracing(config: ObsConfig | None = None, **kwargs: Any) -> trace.TracerProvider:
     """Install the TracerProvider assembled from the hooks and return the global provider.
 
@@ -177,7 +188,7 @@ def init_tracing(config: ObsConfig | None = None, **kwargs: Any) -> trace.Tracer
         provider.processors.replace(old.processors if old else (), new.processors)
         _register_process_hooks()
     if old is not None:
-        shutdown_within(old.processors, old.slots, old.config.shutdown_timeout)
+        _stop_replaced(old, new)
     return provider
 
 

@@ -53,6 +53,11 @@ class ExporterSlot(SpanExporter):
     def export(self, spans: Sequence[ReadableSpan]) -> SpanExportResult:
         return self.exporter.export(spans)
 
+    def release(self) -> None:
+        """Let go of the exporter without stopping it (a newer slot holds it now)."""
+        with self._stop_lock:
+            self._stopped = True
+
     def shutdown(self) -> None:
         with self._stop_lock:
             if self._stopped:
