@@ -10,6 +10,7 @@ from pathlib import Path
 
 __all__ = ["GitError", "git_changes", "git_root", "parse_unified_diff"]
 
+_BINARY = re.compile(r"^Binary files .* and (.+) differ$")
 _HUNK = re.compile(r"^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@")
 _FETCH_HINT = (
     "fetch the history it needs: `git fetch --unshallow` or `git fetch --depth=200 origin "
@@ -55,6 +56,13 @@ def parse_unified_diff(text: str) -> dict[str, list[int]]:
             current = None if path is None else changes.setdefault(path, set())
             continue
         if line.startswith("--- ") or line.startswith("diff "):
+            continue
+        binary = _BINARY.match(line)
+        if binary:
+            path = _new_path("+++ " + binary.group(1))
+            if path is not None:
+                changes.setdefault(path, set()).add(1)
+            current = None
             continue
         match = _HUNK.match(line)
         if match:
@@ -112,7 +120,11 @@ def _exists(ref: str, cwd: Path) -> bool:
 
 def _default_base(cwd: Path) -> str:
     upstream = _git(["rev-parse", "--abbrev-ref", "--symbolic-full-name", "@{upstream}"], cwd)
-    candidates = [upstream.stdout.strip()] if upstream.returncode == 0 else []
+    branch = _git(["rev-parse", "--abbrev-ref", "HEAD"], cwd).stdout.strip()
+    candidates = []
+    # the remote copy of the branch itself (origin/feature for feature) is not a base
+    if upstream.returncode == 0 and upstream.stdout.strip().partition("/")[2] != branch:
+        candidates.append(upstream.stdout.strip())
     candidates += ["origin/main", "main"]
     for ref in candidates:
         if ref and _exists(ref, cwd):

@@ -1,0 +1,111 @@
+"""Where the change comes from: git against a merge base, a diff file or stdin, whole files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.ci.conftest import BASE_SERVICE, Repo, run_obs_ci
+
+UNOBSERVED = """\
+from flask import Flask
+
+app = Flask(__name__)
+
+
+@app.route("/pay")
+def pay():
+    return "paid"
+"""
+
+
+def test_a_full_clone_compares_a_feature_with_origin_main(repo: Repo, tmp_path: Path) -> None:
+    repo.feature({"app/pay.py": UNOBSERVED})
+    clone = tmp_path / "clone"
+    repo.git("clone", "-q", f"file://{repo.path}", str(clone))
+    repo.git("checkout", "-q", "feature", cwd=clone)  # tracks origin/feature: not a base
+    run = repo.check("check", cwd=clone)
+    assert run.code == 1, run
+    assert "app/pay.py:7:1: OBS101" in run.out
+
+
+def test_the_upstream_branch_is_the_default_base(repo: Repo, tmp_path: Path) -> None:
+    clone = tmp_path / "clone"
+    repo.git("clone", "-q", f"file://{repo.path}", str(clone))
+    repo.git("checkout", "-q", "-b", "work", "--track", "origin/main", cwd=clone)
+    (clone / "app" / "pay.py").write_text(UNOBSERVED)
+    repo.git("add", "-A", cwd=clone)
+    repo.git("commit", "-q", "-m", "pay", cwd=clone)
+    assert "OBS101" in repo.check("check", cwd=clone).out
+
+
+def test_uncommitted_work_counts_and_paths_narrow_the_check(repo: Repo) -> None:
+    repo.git("checkout", "-q", "-b", "feature")
+    repo.write("app/pay.py", UNOBSERVED)
+    repo.write("app/other.py", "print('debug')\n")
+    repo.git("add", "-A")  # new files need to be known to git; no commit needed
+    run = repo.check("check", "app/pay.py")
+    assert run.code == 1, run
+    assert "app/pay.py" in run.out and "app/other.py" not in run.out
+
+
+def test_only_changed_lines_and_touched_functions_are_reported(repo: Repo) -> None:
+    repo.write("app/legacy.py", "def old():\n    print('legacy')\n")
+    repo.commit("legacy code with a print")
+    repo.feature(
+        {
+            "app/legacy.py": "def old():\n    print('legacy')\n\n\ndef new():\n    print('new')\n",
+        }
+    )
+    run = repo.check("check")
+    assert run.code == 1, run
+    assert "app/legacy.py:6:5: OBS202" in run.out
+    assert ":2:5:" not in run.out
+
+
+def test_deleting_the_only_hook_of_a_route_touches_it(repo: Repo) -> None:
+    without_hook = BASE_SERVICE.replace('    logger.info("health checked")\n', "")
+    repo.feature({"app/service.py": without_hook})
+    run = repo.check("check")
+    assert run.code == 1, run
+    assert "OBS101 route handler `health`" in run.out
+
+
+def test_a_diff_file_and_stdin_give_the_same_verdict(repo: Repo) -> None:
+    repo.feature({"app/pay.py": UNOBSERVED})
+    diff = repo.git("diff", "main...feature")
+    (repo.path / "change.diff").write_text(diff)
+    from_file = repo.check("check", "--diff", "change.diff")
+    from_stdin = repo.check("check", "--diff", "-", stdin=diff)
+    assert from_file.code == from_stdin.code == 1
+    assert from_file.out == from_stdin.out
+    assert "app/pay.py:7:1: OBS101" in from_file.out
+
+
+def test_explicit_files_count_whole_and_need_no_git(tmp_path: Path) -> None:
+    (tmp_path / "pay.py").write_text(UNOBSERVED)
+    run = run_obs_ci("check", "--files", "pay.py", cwd=tmp_path)
+    assert run.code == 1, run
+    assert "pay.py:7:1: OBS101" in run.out
+
+
+def test_awkward_files_are_handled_without_crashing(repo: Repo) -> None:
+    repo.write("app/old_name.py", UNOBSERVED.replace("/pay", "/old"))
+    repo.write("app/gone.py", "print('to be deleted')\n")
+    repo.commit("files to rename and delete")
+    repo.git("checkout", "-q", "-b", "feature")
+    repo.git("mv", "app/old_name.py", "app/new_name.py")
+    repo.git("rm", "-q", "app/gone.py")
+    repo.write("app/with space.py", "print('spaces')\n")
+    repo.write("app/broken.py", "def handler(:\n    pass\n")
+    (repo.path / "app" / "latin1.py").write_bytes(b"# caf\xe9\nprint('x')\n")
+    (repo.path / "app" / "blob.py").write_bytes(b"\x00\x01\x02binary")
+    repo.write("notes.txt", "print('not python')\n")
+    repo.commit("awkward files")
+    run = repo.check("check")
+    assert run.code == 1, run
+    assert "app/with space.py:1:1: OBS202" in run.out
+    assert "app/broken.py:1:13: OBS001 syntax error" in run.out
+    assert "app/latin1.py:1:1: OBS001 not UTF-8" in run.out
+    assert "app/blob.py:1:1: OBS001 binary file" in run.out
+    for untouched in ("new_name.py", "old_name.py", "gone.py", "notes.txt"):
+        assert untouched not in run.out
