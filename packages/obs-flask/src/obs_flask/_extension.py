@@ -1,0 +1,132 @@
+"""`Observability`: the Flask extension (``init_app`` pattern) that wires the three pillars."""
+
+from __future__ import annotations
+
+import logging
+from importlib import metadata
+from typing import Any
+
+import obs_core
+from flask import Flask, got_request_exception, request
+from obs_core import ObsConfig
+from opentelemetry import trace
+from prometheus_client import CollectorRegistry
+
+from obs_flask._auto import instrument_libraries
+from obs_flask._endpoint import metrics_view
+from obs_flask._http_metrics import UNMATCHED, HttpMetrics, http_metrics
+from obs_flask._middleware import STATE_KEY, ObsMiddleware, Pillars, RequestState
+
+__all__ = ["Observability"]
+
+INSTRUMENTATIONS = ("native", "opentelemetry")
+
+
+def _from_app_config(app: Flask) -> dict[str, Any]:
+    """``OBS_SERVICE_NAME`` in ``app.config`` → ``service_name``, for every ObsConfig field."""
+    fields = ObsConfig.__dataclass_fields__
+    found = {}
+    for key, value in app.config.items():
+        if key.startswith("OBS_") and key[4:].lower() in fields:
+            found[key[4:].lower()] = value
+    return found
+
+
+class Observability:
+    """Metrics, traces and JSON logs for a Flask app, in one line.
+
+    ``Observability(app)`` or, with an application factory, ``obs = Observability()`` then
+    ``obs.init_app(app)``. Settings: keyword arguments > ``app.config["OBS_*"]`` >
+    environment > ``[tool.obs]`` > defaults. `instrumentation="opentelemetry"` creates the
+    server spans with opentelemetry-instrumentation-flask instead of obs's own wrapper.
+    """
+
+    def __init__(
+        self,
+        app: Flask | None = None,
+        *,
+        registry: CollectorRegistry | None = None,
+        instrumentation: str = "native",
+        **config: Any,
+    ) -> None:
+        if instrumentation not in INSTRUMENTATIONS:
+            raise obs_core.ConfigError(
+                "instrumentation", instrumentation, "one of " + ", ".join(INSTRUMENTATIONS)
+            )
+        self._registry = registry
+        self._instrumentation = instrumentation
+        self._kwargs = config
+        self.config: ObsConfig | None = None
+        self.metrics: HttpMetrics | None = None
+        if app is not None:
+            self.init_app(app)
+
+    def init_app(self, app: Flask) -> None:
+        """Instrument `app`; a second call on the same app changes nothing."""
+        if "obs" in app.extensions:
+            return
+        config = obs_core.configure(**{**_from_app_config(app), **self._kwargs})
+        if config.service_name == "unknown_service":
+            config.service_name = app.name
+        self.config = config
+        registry = obs_core.init_metrics(config, self._registry)
+        obs_core.init_logging(config)
+        if not config.sdk_disabled:
+            obs_core.init_tracing(config)
+        self.metrics = http_metrics(registry, config.http_duration_buckets)
+
+        already_traced = getattr(app, "_is_instrumented_by_opentelemetry", False)
+        if self._instrumentation == "opentelemetry" and not already_traced:
+            from opentelemetry.instrumentation.flask import FlaskInstrumentor
+
+            instrument = FlaskInstrumentor().instrument_app
+            instrument(app, excluded_urls=",".join(config.http_exclude_paths))  # type: ignore[no-untyped-call]
+            already_traced = True
+        # A later FlaskInstrumentor().instrument_app(app) then sees the app as instrumented.
+        app._is_instrumented_by_opentelemetry = True  # type: ignore[attr-defined]
+
+        tracer = None
+        if not config.sdk_disabled:
+            instrument_libraries()
+            if not already_traced:
+                tracer = trace.get_tracer("obs_flask", _version())
+        access_log = None
+        if config.http_access_log:
+            access_log = obs_core.get_logger("obs.access").info
+            logging.getLogger("werkzeug").setLevel(logging.WARNING)
+
+        pillars = Pillars(
+            metrics=self.metrics,
+            tracer=tracer,
+            access_log=access_log,
+            exclude=frozenset(config.http_exclude_paths),
+        )
+        app.wsgi_app = ObsMiddleware(app.wsgi_app, pillars)  # type: ignore[method-assign]
+        app.before_request_funcs.setdefault(None, []).insert(0, self._before_request)
+        got_request_exception.connect(_on_exception, app, weak=False)
+        if not any(rule.rule == config.metrics_path for rule in app.url_map.iter_rules()):
+            app.add_url_rule(config.metrics_path, "obs_metrics", metrics_view(config))
+        app.extensions["obs"] = self
+
+    def _before_request(self) -> None:
+        state: RequestState | None = request.environ.get(STATE_KEY)
+        if state is None:
+            return
+        rule = request.url_rule
+        state.route = rule.rule if rule is not None else UNMATCHED
+        if self.metrics is not None:
+            state.gauge = self.metrics.gauge(state.method, state.route)
+            state.gauge.inc()
+
+
+def _on_exception(sender: Flask, exception: BaseException, **extra: Any) -> None:
+    state: RequestState | None = request.environ.get(STATE_KEY)
+    if state is not None:
+        state.exception = exception
+
+
+def _version() -> str:
+    try:
+        return metadata.version("obs-flask")
+    except metadata.PackageNotFoundError:
+        return "0"

@@ -1,0 +1,135 @@
+"""Pre-fork: real gunicorn, 4 sync workers, multiprocess metrics and spans from every worker."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import textwrap
+import time
+import urllib.request
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+from prometheus_client.parser import text_string_to_metric_families
+
+from tests.core.otlp_receivers import GrpcReceiver
+
+APP = textwrap.dedent(
+    """
+    import os
+    from flask import Flask
+    from obs_flask import Observability, add_span_attributes
+
+    app = Flask("gunicorn-app")
+
+    @app.get("/api/items/<int:item_id>")
+    def item(item_id):
+        add_span_attributes(worker_pid=os.getpid())
+        return {"id": item_id}
+
+    Observability(app, log_stdout=False)
+    """
+)
+REQUESTS = 2_000
+WORKERS = 4
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@pytest.fixture
+def receiver() -> Iterator[GrpcReceiver]:
+    rec = GrpcReceiver().start()
+    yield rec
+    rec.stop()
+
+
+def get(url: str) -> int:
+    with urllib.request.urlopen(url, timeout=10) as resp:
+        resp.read()
+        status: int = resp.status
+        return status
+
+
+@pytest.mark.slow
+def test_gunicorn_workers_count_exactly_and_all_export_spans(
+    tmp_path: Path, receiver: GrpcReceiver
+) -> None:
+    (tmp_path / "gapp.py").write_text(APP)
+    multiproc = tmp_path / "multiproc"
+    multiproc.mkdir()
+    port = free_port()
+    env = {
+        **os.environ,
+        "PROMETHEUS_MULTIPROC_DIR": str(multiproc),
+        "OTEL_SERVICE_NAME": "gunicorn-app",
+        "OTEL_EXPORTER_OTLP_ENDPOINT": receiver.endpoint,
+        "OTEL_EXPORTER_OTLP_PROTOCOL": "grpc",
+    }
+    gunicorn = str(Path(sys.executable).with_name("gunicorn"))
+    proc = subprocess.Popen(
+        [
+            gunicorn,
+            "-w",
+            str(WORKERS),
+            "-b",
+            f"127.0.0.1:{port}",
+            "-c",
+            "python:obs_flask.gunicorn",
+            "--chdir",
+            str(tmp_path),
+            "gapp:app",
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                get(f"{base}/metrics")
+                break
+            except OSError:
+                if time.monotonic() > deadline or proc.poll() is not None:
+                    pytest.fail(
+                        f"gunicorn did not start: {proc.stderr.read() if proc.stderr else ''}"
+                    )
+                time.sleep(0.2)
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            statuses = list(pool.map(lambda i: get(f"{base}/api/items/{i}"), range(REQUESTS)))
+        assert statuses == [200] * REQUESTS
+
+        exposition = urllib.request.urlopen(f"{base}/metrics", timeout=10).read().decode()
+        total = sum(
+            sample.value
+            for family in text_string_to_metric_families(exposition)
+            if family.name == "http_requests"
+            for sample in family.samples
+            if sample.name == "http_requests_total"
+            and sample.labels["endpoint"] == "/api/items/<int:item_id>"
+        )
+        assert total == REQUESTS
+
+        spans = receiver.wait_for_spans(REQUESTS, timeout=20)
+        servers = [s for s in spans if s.name == "GET /api/items/<int:item_id>"]
+        assert len(servers) == REQUESTS
+        assert {s.resource["service.name"] for s in servers} == {"gunicorn-app"}
+        assert len({s.attributes["worker_pid"] for s in servers}) == WORKERS
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()

@@ -1,0 +1,50 @@
+"""One JSON access line per request, correlated with the view's own log lines by trace id."""
+
+from __future__ import annotations
+
+from obs_core.testing import capture_logs, capture_spans
+
+from tests.flask.conftest import AppFactory
+
+
+def test_one_access_line_per_request_with_the_view_logs_trace_id(make_app: AppFactory) -> None:
+    client = make_app().test_client()
+    with capture_spans() as spans, capture_logs() as logs:
+        client.get(
+            "/api/orders/12",
+            headers={"User-Agent": "farm-app/2.0"},
+            environ_base={"REMOTE_ADDR": "10.1.2.3"},
+        )
+    (view_line,) = [r for r in logs if r["message"] == "Order read"]
+    (access,) = [r for r in logs if r["logger"] == "obs.access"]
+    (span,) = spans
+    trace_id = format(span.context.trace_id, "032x")
+    assert view_line["trace_id"] == access["trace_id"] == trace_id
+    assert view_line["order_id"] == 12
+    assert {
+        k: access[k] for k in ("method", "route", "path", "status", "client", "user_agent")
+    } == {
+        "method": "GET",
+        "route": "/api/orders/<int:order_id>",
+        "path": "/api/orders/12",
+        "status": 200,
+        "client": "10.1.2.3",
+        "user_agent": "farm-app/2.0",
+    }
+    assert isinstance(access["duration_ms"], float) and access["duration_ms"] > 0
+    assert access["span_id"] == format(span.context.span_id, "016x")
+
+
+def test_a_failing_view_is_logged_as_500(make_app: AppFactory) -> None:
+    client = make_app().test_client()
+    with capture_logs() as logs:
+        client.post("/api/orders/5/pay")
+    (access,) = [r for r in logs if r["logger"] == "obs.access"]
+    assert access["status"] == 500
+
+
+def test_access_log_can_be_turned_off(make_app: AppFactory) -> None:
+    client = make_app(http_access_log=False).test_client()
+    with capture_logs() as logs:
+        client.get("/api/orders/1")
+    assert [r["message"] for r in logs] == ["Order read"]
