@@ -98,8 +98,10 @@ def check(
         config = load_config(pyproject)
         if strict:
             config = dataclasses.replace(config, strict=True)
-        chosen = _split(select) or list(config.select)
-        enabled = selected_codes(codes, chosen, [*config.ignore, *_split(ignore)], config.source)
+        # --select replaces the configured select and ignore; --ignore adds to them
+        chosen, ignored = (_split(select), []) if select else (config.select, config.ignore)
+        ignored = [*ignored, *_split(ignore)]
+        enabled = selected_codes(codes, chosen, ignored, config.source)
         for pattern, prefixes in config.per_file_ignores.items():
             selected_codes(codes, [], prefixes, f"per-file-ignores {pattern!r}")
         engine = Engine(rules, config, enabled)
