@@ -59,6 +59,11 @@ def _hex_to_base64(node: Any) -> Any:
 def test_default_writes_otlp_json_lines_to_a_local_file(tracing: Path) -> None:
     init_tracing(service_name="loans", environment="test")
     _checkout_trace()
+    with get_tracer("shop").start_as_current_span("first-attempt") as first:
+        pass
+    retry_link = trace.Link(first.get_span_context())
+    with get_tracer("shop").start_as_current_span("retry", links=[retry_link]):
+        pass
     shutdown_tracing()
 
     lines = (tracing / ".obs" / "traces.jsonl").read_text().splitlines()
@@ -78,6 +83,11 @@ def test_default_writes_otlp_json_lines_to_a_local_file(tracing: Path) -> None:
         # each line is a real ExportTraceServiceRequest in the OTLP/JSON encoding
         ParseDict(_hex_to_base64(data), ExportTraceServiceRequest())
     by_name = {span["name"]: span for span in spans}
+    link = by_name["retry"]["links"][0]
+    assert (link["traceId"], link["spanId"]) == (
+        by_name["first-attempt"]["traceId"],
+        by_name["first-attempt"]["spanId"],
+    )
     parent, child = by_name["checkout"], by_name["charge-card"]
     assert len(parent["traceId"]) == 32 and int(parent["traceId"], 16)
     assert len(parent["spanId"]) == 16 and int(parent["spanId"], 16)
