@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import math
 import traceback
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, cast
+from itertools import compress
+from typing import TYPE_CHECKING, Any
 
 import orjson
 from opentelemetry.trace import get_current_span
@@ -48,6 +49,7 @@ _SCALARS = frozenset({str, int, float, bool, type(None)})
 _OPTIONS = orjson.OPT_NON_STR_KEYS | orjson.OPT_UTC_Z
 _MAX_DEPTH = 8
 _MAX_MEMO = 4096
+_IS_FLOAT = float.__instancecheck__
 
 Enricher = Callable[[dict[str, Any]], None]
 
@@ -82,28 +84,9 @@ def _dumps(out: dict[str, Any]) -> bytes:
     return orjson.dumps(out, default=safe_repr, option=_OPTIONS)
 
 
-def _has_nonfinite(value: object, depth: int) -> bool:
-    """Whether a NaN or infinity hides in `value` (orjson would write it as null)."""
-    if type(value) is float:
-        return not math.isfinite(value)
-    if depth < _MAX_DEPTH:
-        if isinstance(value, dict):
-            return any(_has_nonfinite(v, depth + 1) for v in value.values())
-        if isinstance(value, list | tuple):
-            return any(_has_nonfinite(v, depth + 1) for v in value)
-    return False
-
-
-def _finite(value: object, depth: int) -> object:
-    """`value` with NaN and infinities (which JSON has no numbers for) as their repr."""
-    if type(value) is float:
-        return value if math.isfinite(value) else repr(value)
-    if depth < _MAX_DEPTH:
-        if isinstance(value, dict):
-            return {k: _finite(v, depth + 1) for k, v in value.items()}
-        if isinstance(value, list | tuple):
-            return [_finite(v, depth + 1) for v in value]
-    return value
+def _all_finite(values: Collection[Any]) -> bool:
+    """No NaN or infinity among the floats in `values` (an overflowing sum errs safe)."""
+    return math.isfinite(sum(compress(values, map(_IS_FLOAT, values))))
 
 
 def _encodable(value: object) -> object:
@@ -136,7 +119,7 @@ class LineFormatter:
     def template(self, record: Record) -> str:
         """Loguru ``format=``: build the line once per record and point the sink at it."""
         if LINE_KEY not in record:
-            cast("dict[str, Any]", record)[LINE_KEY] = self.line(record)
+            record[LINE_KEY] = self.line(record)  # type: ignore[literal-required]
         return _TEMPLATE
 
     # -- the line --------------------------------------------------------------------------
@@ -159,8 +142,6 @@ class LineFormatter:
         except Exception:
             out = {k: _encodable(v) for k, v in out.items()}
             data = _dumps(out)
-        if b"null" in data and _has_nonfinite(out, 0):
-            data = _dumps({k: _finite(v, 1) for k, v in out.items()})
         return data.decode()
 
     def as_dict(self, record: Mapping[str, Any]) -> dict[str, Any]:
@@ -195,7 +176,17 @@ class LineFormatter:
                 traceback.format_exception(exception.type, exception.value, exception.traceback)
             )
         if extra:
-            self._merge(out, extra)
+            # Fast path, in C: JSON scalars only, finite floats, keys already known clean.
+            values = extra.values()
+            types = set(map(type, values))
+            if (
+                types <= _SCALARS
+                and self._clean_keys.issuperset(extra)
+                and (float not in types or _all_finite(values))
+            ):
+                out.update(extra)
+            else:
+                self._merge(out, extra)
         for enrich in self.enrichers:
             try:
                 enrich(out)
@@ -206,10 +197,7 @@ class LineFormatter:
     # -- fields: reserved names and redaction -------------------------------------------
 
     def _merge(self, out: dict[str, Any], fields: Mapping[str, Any]) -> None:
-        # Fast path, all in C: every key already known safe and every value a JSON scalar.
-        if self._clean_keys.issuperset(fields) and _SCALARS.issuperset(map(type, fields.values())):
-            out.update(fields)
-            return
+        """Add `fields` to `out`: reserved names prefixed, secrets redacted, NaN as repr."""
         for raw_key, value in fields.items():
             key = raw_key if type(raw_key) is str else str(raw_key)
             clean = key not in RESERVED and not self.sensitive(key)
@@ -235,6 +223,8 @@ class LineFormatter:
 
     def _scrub(self, value: object, depth: int) -> object:
         """Redact secrets inside mappings and sequences, `_MAX_DEPTH` levels down."""
+        if type(value) is float and not math.isfinite(value):
+            return repr(value)
         if type(value) in _SCALARS:
             return value
         if depth >= _MAX_DEPTH:

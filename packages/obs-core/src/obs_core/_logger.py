@@ -7,7 +7,7 @@ is never used as a format string for the fields, so braces in it are safe.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol, cast
 
 from loguru import logger as _loguru
 
@@ -16,8 +16,6 @@ from obs_core._logstate import state
 
 __all__ = ["ObsLogger"]
 
-# Frames between loguru's `_log` and the application: loguru's `log`, `_write`, the level method.
-_DEPTH = 2
 _LEVELS = frozenset({"TRACE", "DEBUG", "INFO", "SUCCESS", "WARNING", "ERROR", "CRITICAL"})
 
 
@@ -37,6 +35,33 @@ def _interpolate(message: object, args: tuple[Any, ...]) -> str:
         return f"{text} {safe_repr(args)}"
 
 
+class _LevelMethod(Protocol):
+    def __call__(self, message: object, /, *args: Any, **fields: Any) -> None: ...
+
+
+def _level_method(level: str, exc: bool, doc: str) -> _LevelMethod:
+    """A level method with the common case inline: one frame less between app and loguru."""
+
+    def method(self: ObsLogger, message: object, /, *args: Any, **fields: Any) -> None:
+        if args or type(message) is not str or not state.ready or "exc_info" in fields:
+            self._write(level, message, args, fields, exc)
+            return
+        try:
+            sink = self._exc_near if exc else self._near
+            if not fields:
+                sink.log(level, message)
+            elif "{" in message or "}" in message:
+                sink.log(level, _escape(message), **fields)
+            else:
+                sink.log(level, message, **fields)
+        except Exception as error:
+            self._failed(2, level, message, fields, error)
+
+    method.__name__ = method.__qualname__ = level.lower()
+    method.__doc__ = doc
+    return cast(_LevelMethod, method)
+
+
 class ObsLogger:
     """A named structured logger: ``info(message, *args, **fields)`` and friends.
 
@@ -44,14 +69,17 @@ class ObsLogger:
     wrong is written as an ``obs_error`` line instead.
     """
 
-    __slots__ = ("_base", "_bound", "_plain", "_with_exc", "name")
+    __slots__ = ("_base", "_bound", "_exc_near", "_near", "_plain", "_with_exc", "name")
 
     def __init__(self, name: str, bound: dict[str, Any] | None = None) -> None:
         self.name = name
         self._bound = dict(bound or {})
         self._base = _loguru.bind(**{**self._bound, LOGGER_KEY: name})
-        self._plain = self._base.opt(depth=_DEPTH)
-        self._with_exc = self._base.opt(depth=_DEPTH, exception=True)
+        # loguru's `depth`: frames between its `log` and the application's call.
+        self._near = self._base.opt(depth=1)
+        self._exc_near = self._base.opt(depth=1, exception=True)
+        self._plain = self._base.opt(depth=2)
+        self._with_exc = self._base.opt(depth=2, exception=True)
 
     def __repr__(self) -> str:
         return f"<ObsLogger {self.name!r}>"
@@ -60,30 +88,16 @@ class ObsLogger:
         """A logger that adds `fields` to every line it writes."""
         return ObsLogger(self.name, {**self._bound, **fields})
 
-    def trace(self, message: object, /, *args: Any, **fields: Any) -> None:
-        self._write("TRACE", message, args, fields, False)
-
-    def debug(self, message: object, /, *args: Any, **fields: Any) -> None:
-        self._write("DEBUG", message, args, fields, False)
-
-    def info(self, message: object, /, *args: Any, **fields: Any) -> None:
-        self._write("INFO", message, args, fields, False)
-
-    def success(self, message: object, /, *args: Any, **fields: Any) -> None:
-        self._write("SUCCESS", message, args, fields, False)
-
-    def warning(self, message: object, /, *args: Any, **fields: Any) -> None:
-        self._write("WARNING", message, args, fields, False)
-
-    def error(self, message: object, /, *args: Any, **fields: Any) -> None:
-        self._write("ERROR", message, args, fields, False)
-
-    def critical(self, message: object, /, *args: Any, **fields: Any) -> None:
-        self._write("CRITICAL", message, args, fields, False)
-
-    def exception(self, message: object, /, *args: Any, **fields: Any) -> None:
-        """An ERROR line with the current exception's traceback in ``exception``."""
-        self._write("ERROR", message, args, fields, True)
+    trace = _level_method("TRACE", False, "A TRACE line.")
+    debug = _level_method("DEBUG", False, "A DEBUG line.")
+    info = _level_method("INFO", False, "An INFO line: ``info(message, *args, **fields)``.")
+    success = _level_method("SUCCESS", False, "A SUCCESS line.")
+    warning = _level_method("WARNING", False, "A WARNING line.")
+    error = _level_method("ERROR", False, "An ERROR line.")
+    critical = _level_method("CRITICAL", False, "A CRITICAL line.")
+    exception = _level_method(
+        "ERROR", True, "An ERROR line with the current exception's traceback in ``exception``."
+    )
 
     def log(self, level: str | int, message: object, /, *args: Any, **fields: Any) -> None:
         """A line at `level`: a level name (``"INFO"``) or a number."""
@@ -97,6 +111,7 @@ class ObsLogger:
         fields: dict[str, Any],
         exc: bool,
     ) -> None:
+        """The general case, two frames below the application."""
         if not state.ready:
             from obs_core._logging import ensure_logging
 
@@ -112,15 +127,21 @@ class ObsLogger:
             if "exc_info" in fields:
                 info = fields.pop("exc_info")
                 if info:
-                    sink = self._base.opt(depth=_DEPTH, exception=info)
+                    sink = self._base.opt(depth=2, exception=info)
             sink.log(level, _escape(text), **fields)
         except Exception as error:
-            try:
-                self._plain.log(
-                    level if level in _LEVELS else "ERROR",
-                    _escape(message if isinstance(message, str) else safe_repr(message)),
-                    obs_error=f"log call failed: {safe_repr(error)}",
-                    obs_fields=safe_repr(fields),
-                )
-            except Exception:
-                return  # nothing left to try; a log call never raises into the app
+            self._failed(3, level, message, fields, error)
+
+    def _failed(
+        self, depth: int, level: str | int, message: object, fields: Any, error: Exception
+    ) -> None:
+        """Write what we can about a call that failed; never raise."""
+        try:
+            self._base.opt(depth=depth).log(
+                level if level in _LEVELS else "ERROR",
+                _escape(message if isinstance(message, str) else safe_repr(message)),
+                obs_error=f"log call failed: {safe_repr(error)}",
+                obs_fields=safe_repr(fields),
+            )
+        except Exception:
+            return  # nothing left to try; a log call never raises into the app
