@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from google.protobuf.json_format import ParseDict
 from obs_core import (
+    PluginWarning,
     add_span_attributes,
     add_span_event,
     get_tracer,
@@ -385,3 +386,27 @@ def test_unwritable_traces_file_is_reported_once_and_never_raised(
     failures = [r for r in caplog.records if "could not write spans" in r.getMessage()]
     assert len(failures) == 1
     assert "blocker/traces.jsonl" in failures[0].getMessage()
+
+
+def test_plugin_answers_of_the_wrong_type_are_skipped_with_a_warning() -> None:
+    class Confused:
+        @hookimpl
+        def obs_sampler(self) -> object:
+            return "always_on"
+
+        @hookimpl
+        def obs_resource_attributes(self) -> object:
+            return ["team", "loans"]
+
+        @hookimpl
+        def obs_span_exporters(self) -> object:
+            return ["stdout"]
+
+    with registered_plugin(Confused()), pytest.warns(PluginWarning) as caught:
+        init_tracing(traces_exporter="none")
+    messages = " ".join(str(w.message) for w in caught)
+    for hook in ("obs_sampler", "obs_resource_attributes", "obs_span_exporters"):
+        assert hook in messages
+    with capture_spans() as spans, get_tracer("shop").start_as_current_span("still-works"):
+        pass
+    assert [s.name for s in spans] == ["still-works"]

@@ -13,7 +13,7 @@ import copy
 import os
 import threading
 import warnings
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -22,6 +22,7 @@ from opentelemetry import trace
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import SpanProcessor, TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor, SimpleSpanProcessor, SpanExporter
+from opentelemetry.sdk.trace.sampling import Sampler
 
 from obs_core._config import ObsConfig
 from obs_core._errors import ObsError
@@ -75,12 +76,12 @@ def _flatten(answers: Iterable[Any], kind: type, hook: str) -> list[Any]:
             if isinstance(item, kind):
                 items.append(item)
             else:
-                warnings.warn(
-                    f"obs: {hook} returned {item!r}, not a {kind.__name__}; skipped",
-                    PluginWarning,
-                    stacklevel=4,
-                )
+                _skip(hook, item, kind.__name__)
     return items
+
+
+def _skip(hook: str, answer: object, expected: str) -> None:
+    warnings.warn(f"obs: {hook} returned {answer!r}, not a {expected}; skipped", PluginWarning, 4)
 
 
 def _exporters(config: ObsConfig) -> list[SpanExporter]:
@@ -91,9 +92,20 @@ def _exporters(config: ObsConfig) -> list[SpanExporter]:
 def _resource(config: ObsConfig) -> Resource:
     attributes: dict[str, str] = {}
     for answer in call_each("obs_resource_attributes", config=config):
-        attributes.update({str(key): str(value) for key, value in answer.items()})
+        if isinstance(answer, Mapping):
+            attributes.update({str(key): str(value) for key, value in answer.items()})
+        else:
+            _skip("obs_resource_attributes", answer, "mapping")
     attributes.update(config.resource())
     return Resource.create(attributes)
+
+
+def _sampler(config: ObsConfig) -> Sampler:
+    answer = call_first("obs_sampler", config=config)
+    if answer is None or isinstance(answer, Sampler):
+        return answer or build_sampler(config)
+    _skip("obs_sampler", answer, "Sampler")
+    return build_sampler(config)
 
 
 def _build(config: ObsConfig) -> _Pipeline:
@@ -176,7 +188,7 @@ def init_tracing(config: ObsConfig | None = None, **kwargs: Any) -> trace.Tracer
         if ours and _pipeline is not None and _pipeline.config == config:
             return current
         resource = _resource(config)
-        sampler = call_first("obs_sampler", config=config) or build_sampler(config)
+        sampler = _sampler(config)
         if isinstance(current, ObsTracerProvider):
             provider = current
             provider.reconfigure(resource, sampler)
