@@ -262,3 +262,19 @@ def test_capture_logs_works_before_any_setup(capsys: pytest.CaptureFixture[str])
     with capture_logs() as logs:
         get_logger("early").info("hello", n=1)
     assert [(r["logger"], r["message"], r["n"]) for r in logs] == [("early", "hello", 1)]
+
+
+def test_error_with_exc_info_carries_the_traceback_like_stdlib(log_file: Path) -> None:
+    try:
+        {}["missing"]
+    except KeyError:
+        get_logger(__name__).error("lookup failed", exc_info=True, key="missing")
+    (line,) = read_lines(log_file)
+    assert "KeyError: 'missing'" in line["exception"]
+    assert line["key"] == "missing" and "exc_info" not in line
+
+
+def test_get_logger_without_a_name_is_named_after_the_calling_module(log_file: Path) -> None:
+    get_logger().info("anonymous")
+    (line,) = read_lines(log_file)
+    assert line["logger"] == __name__

@@ -243,3 +243,22 @@ def test_capture_logs_sees_stdlib_records_too(tmp_path: Path) -> None:
     with capture_logs() as logs:
         logging.getLogger("lib").warning("from a library")
     assert [(r["logger"], r["message"]) for r in logs] == [("lib", "from a library")]
+
+
+def test_a_failing_sink_is_reported_and_never_raises_into_the_app(
+    tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    def full_disk(message: str) -> None:
+        raise OSError(28, "No space left on device")
+
+    class Broken:
+        @hookimpl
+        def obs_log_sinks(self, config: ObsConfig) -> Sequence[LogSink]:
+            return [LogSink(full_disk, "INFO", "full-disk")]
+
+    path = tmp_path / "app.log"
+    with registered_plugin(Broken()):
+        init_logging(log_stdout=False, log_file=str(path))
+        get_logger("shop").info("order placed")
+    assert [r["message"] for r in read_lines(path)] == ["order placed"]
+    assert "No space left on device" in capfd.readouterr().err

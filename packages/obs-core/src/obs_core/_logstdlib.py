@@ -57,12 +57,17 @@ class InterceptHandler(logging.Handler):
 
 
 def install(level: int) -> InterceptHandler:
-    """Put one `InterceptHandler` on the root logger (replacing an earlier one)."""
+    """Put one `InterceptHandler` on the root logger (replacing an earlier one).
+
+    The root level is lowered to `level` so the records obs's sinks want reach it; a
+    lower level the application chose stays.
+    """
     root = logging.getLogger()
     uninstall()
     handler = InterceptHandler()
     root.addHandler(handler)
-    root.setLevel(level)
+    if root.level > level:
+        root.setLevel(level)
     return handler
 
 
