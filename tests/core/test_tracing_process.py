@@ -88,7 +88,7 @@ def test_dead_exporter_never_blocks_requests_and_exit_is_bounded(
     result = run_script(BURST, tmp_path, protocol, endpoint, exit_path)
     exited_at = time.time()
     timing = last_json(result)
-    assert timing["worst"] < 0.25, timing  # no span start/end waits on the exporter
+    assert timing["worst"] < 0.5, timing  # no span waits on the exporter (1 s retry backoff)
     assert timing["burst"] < 5.0, timing  # 3000 spans, far below one 10 s export timeout
     if exit_path == "explicit":
         assert timing["shutdown"] < 1.0 + 0.5, timing
