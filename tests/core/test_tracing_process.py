@@ -233,3 +233,30 @@ def test_console_exporter_prints_spans_to_stdout(tmp_path: Path) -> None:
     )
     assert '"name": "printed-span"' in result.stdout
     assert not (tmp_path / ".obs").exists()
+
+
+def test_capture_spans_works_before_any_setup_and_init_adopts_its_provider(
+    tmp_path: Path,
+) -> None:
+    result = run_script(
+        """
+        import json, warnings, obs_core
+        from obs_core.testing import capture_spans
+        from opentelemetry import trace
+
+        with capture_spans() as spans:
+            with obs_core.get_tracer("app").start_as_current_span("unit-under-test"):
+                pass
+        installed = trace.get_tracer_provider()
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            same = obs_core.init_tracing(traces_exporter="none") is installed
+        print(json.dumps({
+            "captured": [s.name for s in spans],
+            "same": same,
+            "warned": [str(w.message) for w in caught if "TracerProvider" in str(w.message)],
+        }))
+        """,
+        tmp_path,
+    )
+    assert last_json(result) == {"captured": ["unit-under-test"], "same": True, "warned": []}
