@@ -223,3 +223,20 @@ def test_opentelemetry_instrumentation_as_the_span_source(registry: CollectorReg
         )
         == 1
     )
+
+
+def test_each_new_registry_gets_its_own_series() -> None:
+    """Registries come and go in test suites; a new one must never inherit a dead one's."""
+    import gc
+
+    from obs_core.testing import isolated_registry
+
+    from tests.flask.conftest import build_app
+
+    for _ in range(20):
+        with isolated_registry() as reg:
+            build_app().test_client().get("/api/orders/1")
+            labels = {"method": "GET", "endpoint": ORDER, "status": "200"}
+            assert metric_value(reg, "http_requests_total", labels) == 1
+        del reg
+        gc.collect()

@@ -6,6 +6,7 @@ import functools
 import inspect
 import threading
 import time
+import weakref
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, ParamSpec, TypeVar, cast, overload
@@ -21,7 +22,10 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 _registry: CollectorRegistry = REGISTRY
-_families: dict[tuple[int, str], FunctionMetrics] = {}
+# Keyed by the registry object (not id(), which a new registry may reuse).
+_families: weakref.WeakKeyDictionary[CollectorRegistry, dict[str, FunctionMetrics]] = (
+    weakref.WeakKeyDictionary()
+)
 _lock = threading.Lock()
 
 
@@ -58,9 +62,10 @@ def function_metrics(
 ) -> FunctionMetrics:
     """The metrics for `name` on `registry`, created once and reused by every caller."""
     reg = registry if registry is not None else _registry
-    key = (id(reg), _valid_name(name))
+    _valid_name(name)
     with _lock:
-        found = _families.get(key)
+        families = _families.setdefault(reg, {})
+        found = families.get(name)
         if found is None:
             found = FunctionMetrics(
                 calls=Counter(
@@ -79,7 +84,7 @@ def function_metrics(
                     registry=reg,
                 ),
             )
-            _families[key] = found
+            families[name] = found
         return found
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import weakref
 from typing import Any
 
 from prometheus_client import CollectorRegistry
@@ -15,7 +16,7 @@ from obs_core._tracing import init_tracing
 
 __all__ = ["configure", "init", "init_metrics"]
 
-_metrics_done: set[int] = set()
+_metrics_done: weakref.WeakSet[CollectorRegistry] = weakref.WeakSet()
 _lock = threading.Lock()
 
 
@@ -33,8 +34,8 @@ def init_metrics(config: ObsConfig, registry: CollectorRegistry | None = None) -
         set_registry(registry)
     reg = get_registry()
     with _lock:
-        if id(reg) not in _metrics_done:
-            _metrics_done.add(id(reg))
+        if reg not in _metrics_done:
+            _metrics_done.add(reg)
             call_each("obs_register_metrics", config=config, registry=reg)
     return reg
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -14,7 +15,8 @@ __all__ = ["UNMATCHED", "HttpMetrics", "http_metrics"]
 UNMATCHED = "<unmatched>"
 """The `endpoint` label of requests that matched no route, so 404 scans add no series."""
 
-_cache: dict[int, HttpMetrics] = {}
+# Keyed by the registry object (not id(), which a new registry may reuse).
+_cache: weakref.WeakKeyDictionary[CollectorRegistry, HttpMetrics] = weakref.WeakKeyDictionary()
 _lock = threading.Lock()
 
 
@@ -58,9 +60,9 @@ class HttpMetrics:
 def http_metrics(registry: CollectorRegistry, buckets: Sequence[float]) -> HttpMetrics:
     """The HTTP metrics on `registry`; a second app on the same registry reuses them."""
     with _lock:
-        found = _cache.get(id(registry))
+        found = _cache.get(registry)
         if found is None:
-            found = _cache[id(registry)] = HttpMetrics(
+            found = _cache[registry] = HttpMetrics(
                 requests=Counter(
                     "http_requests",
                     "HTTP requests answered, by method, route template and status code.",
