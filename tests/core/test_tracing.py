@@ -410,3 +410,20 @@ def test_plugin_answers_of_the_wrong_type_are_skipped_with_a_warning() -> None:
     with capture_spans() as spans, get_tracer("shop").start_as_current_span("still-works"):
         pass
     assert [s.name for s in spans] == ["still-works"]
+
+
+def test_same_config_with_a_newly_registered_plugin_rebuilds() -> None:
+    init_tracing(traces_exporter="none")
+    collected = _Collect()
+
+    class Late:
+        @hookimpl
+        def obs_span_exporters(self) -> list[SpanExporter]:
+            return [collected]
+
+    with registered_plugin(Late()):
+        init_tracing(traces_exporter="none")
+        with get_tracer("shop").start_as_current_span("seen-by-late-plugin"):
+            pass
+        shutdown_tracing()
+    assert [s.name for s in collected.spans] == ["seen-by-late-plugin"]

@@ -15,7 +15,7 @@ import threading
 import warnings
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from opentelemetry import trace
@@ -26,7 +26,7 @@ from opentelemetry.sdk.trace.sampling import Sampler
 
 from obs_core._config import ObsConfig
 from obs_core._errors import ObsError
-from obs_core._plugins import PluginWarning, call_each, call_first
+from obs_core._plugins import PluginWarning, call_each, call_first, plugin_manager
 from obs_core._tracing_exporters import build_sampler
 from obs_core._tracing_pipeline import (
     ExporterSlot,
@@ -60,6 +60,7 @@ class _Pipeline:
     processors: tuple[SpanProcessor, ...]
     slots: tuple[ExporterSlot, ...]
     pid: int
+    plugins: tuple[tuple[str, int], ...]
 
 
 _lock = threading.RLock()
@@ -120,7 +121,12 @@ def _build(config: ObsConfig) -> _Pipeline:
                 export_timeout_millis=config.otlp_timeout * 1000,
             )
         )
-    return _Pipeline(copy.deepcopy(config), tuple(processors), slots, os.getpid())
+    return _Pipeline(copy.deepcopy(config), tuple(processors), slots, os.getpid(), _plugins())
+
+
+def _plugins() -> tuple[tuple[str, int], ...]:
+    """Which plugins answered: a re-init with the same config but new plugins rebuilds."""
+    return tuple((name, id(plugin)) for name, plugin in plugin_manager().list_name_plugin())
 
 
 def _register_process_hooks() -> None:
@@ -185,7 +191,11 @@ def init_tracing(config: ObsConfig | None = None, **kwargs: Any) -> trace.Tracer
                 stacklevel=2,
             )
             return current
-        if ours and _pipeline is not None and _pipeline.config == config:
+        same = _pipeline is not None and (_pipeline.config, _pipeline.plugins) == (
+            config,
+            _plugins(),
+        )
+        if ours and same:
             return current
         resource = _resource(config)
         sampler = _sampler(config)
@@ -235,7 +245,7 @@ def after_fork() -> None:
             for slot, exporter in zip(pipeline.slots, fresh, strict=True):
                 _orphans.append(slot.exporter)
                 slot.exporter = exporter
-            _pipeline = _Pipeline(pipeline.config, pipeline.processors, pipeline.slots, os.getpid())
+            _pipeline = replace(pipeline, pid=os.getpid())
             return
         for exporter in fresh:
             exporter.shutdown()
