@@ -170,15 +170,16 @@ class ObsMiddleware:
             )
 
         if span is not None:
+            attributes: dict[str, str | int] = {"http.response.status_code": int(status)}
             if route != UNMATCHED:
                 span.update_name(f"{method} {route}")
-                span.set_attribute("http.route", route)
-            span.set_attribute("http.response.status_code", int(status))
+                attributes["http.route"] = route
             if exc is not None:
                 span.record_exception(exc)
                 span.set_status(Status(StatusCode.ERROR, type(exc).__name__))
-                span.set_attribute("error.type", type(exc).__name__)
+                attributes["error.type"] = type(exc).__name__
             elif status >= "500":
                 span.set_status(Status(StatusCode.ERROR))
-                span.set_attribute("error.type", status)
+                attributes["error.type"] = status
+            span.set_attributes(attributes)
             span.end()
