@@ -29,26 +29,26 @@ SKIP_PARTS = {"tests", "test", "testing", "_vendor", "vendor"}
 
 
 def corpus(target_lines: int) -> list[Path]:
-    """Every k-th parsable .py file of site-packages, sorted by path, up to `target_lines`."""
+    """Every k-th parsable .py file of site-packages in path order, k chosen for `target_lines`.
+
+    The stride spreads the sample over every installed package (not just the first ones
+    alphabetically); the same environment always gives the same corpus.
+    """
     root = Path(sysconfig.get_paths()["purelib"])
     candidates = [
         path
         for path in sorted(root.rglob("*.py"))
-        if not SKIP_PARTS & set(path.relative_to(root).parts) and path.stat().st_size > 2000
+        if not SKIP_PARTS & set(path.relative_to(root).parts)
     ]
-    stride = 7
+    total = sum(path.read_bytes().count(b"\n") for path in candidates)
+    stride = max(1, round(total / target_lines))
     chosen: list[Path] = []
-    lines = 0
     for path in candidates[::stride]:
-        text = path.read_bytes()
         try:
-            ast.parse(text)
+            ast.parse(path.read_bytes().decode("utf-8"))
         except (SyntaxError, ValueError):
             continue
         chosen.append(path)
-        lines += text.count(b"\n")
-        if lines >= target_lines:
-            break
     return chosen
 
 

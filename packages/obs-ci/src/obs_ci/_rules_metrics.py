@@ -46,7 +46,15 @@ _RAW_REQUEST = frozenset(
 
 def metric_type(ctx: FileContext, call: ast.Call) -> str | None:
     """``Counter``, ``Histogram``... when the call constructs a prometheus-client metric."""
-    qualified = ctx.qualname(call.func)
+    func = call.func
+    if isinstance(func, ast.Attribute):
+        if func.attr not in _TYPES:
+            return None
+        qualified = ctx.qualname(func)
+    elif isinstance(func, ast.Name):
+        qualified = ctx.aliases.get(func.id)
+    else:
+        return None
     if qualified is None or not qualified.startswith("prometheus_client."):
         return None
     last = qualified.rpartition(".")[2]
