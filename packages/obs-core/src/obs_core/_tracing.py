@@ -49,7 +49,8 @@ __all__ = [
     "shutdown_tracing",
 ]
 
-SCHEDULE_DELAY_MS = 500
+SCHEDULE_DELAY_MS = 500  # the SDK's 5 s default leaves short jobs' spans queued for long
+_BSP_DELAY_ENV = "OTEL_BSP_SCHEDULE_DELAY"  # when set, the SDK reads it instead
 
 
 @dataclass
@@ -117,7 +118,7 @@ def _build(config: ObsConfig) -> _Pipeline:
         processors.append(
             BatchSpanProcessor(
                 slot,
-                schedule_delay_millis=SCHEDULE_DELAY_MS,
+                schedule_delay_millis=None if _BSP_DELAY_ENV in os.environ else SCHEDULE_DELAY_MS,
                 export_timeout_millis=config.otlp_timeout * 1000,
             )
         )
