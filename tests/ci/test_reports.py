@@ -113,3 +113,20 @@ def test_markdown_is_a_pull_request_comment(repo: Repo) -> None:
     assert "| `app/with space.py:7:5` | OBS202 `print-call` |" in body
     clean = repo.check("check", "--format", "markdown", "--ignore", "OBS2")
     assert clean.code == 0 and clean.out.startswith("### obs-ci: all checks passed")
+
+
+def test_sarif_with_internal_errors_and_parse_errors_still_validates(repo: Repo) -> None:
+    repo.feature(
+        {
+            "app/jobs.py": "def explode_here():\n    print('x')\n",
+            "app/broken.py": "def broken(:\n",
+        }
+    )
+    out = repo.path / "obs-ci.sarif"
+    assert repo.check("check", "--format", "sarif", "--output", str(out)).code == 2
+    log = json.loads(out.read_text())
+    jsonschema.Draft4Validator(sarif_schema()).validate(log)
+    invocation = log["runs"][0]["invocations"][0]
+    assert invocation["executionSuccessful"] is False
+    assert invocation["toolExecutionNotifications"][0]["descriptor"]["id"] == "TST901"
+    assert {r["ruleId"] for r in log["runs"][0]["results"]} == {"OBS001", "OBS202"}

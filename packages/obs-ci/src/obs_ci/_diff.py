@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import re
+import shutil
 import subprocess
 from collections.abc import Sequence
 from pathlib import Path
@@ -138,6 +139,8 @@ def _default_base(cwd: Path) -> str:
 
 def merge_base(base: str | None, cwd: Path) -> str:
     """The merge base of `base` (or the default base) and HEAD; never guesses."""
+    if shutil.which("git") is None:
+        raise GitError("git is not on PATH: install git, or pass the change with --diff or --files")
     if git_root(cwd) is None:
         raise GitError(
             f"{cwd} is not inside a git repository, so there is no change to check; run in a "
