@@ -121,6 +121,16 @@ def demo(tmp_path: Path) -> Iterator[str]:
         log.close()
 
 
+def _logs(tmp_path: Path) -> str:
+    """The end of the demo's and the stack's logs, to explain a failure."""
+    parts = []
+    for log in (tmp_path / "demo.log", *sorted(tmp_path.glob("stack/native/logs/*.log"))):
+        if log.is_file():
+            tail = "\n".join(log.read_text(errors="replace").splitlines()[-8:])
+            parts.append(f"--- {log.name}\n{tail}")
+    return "\n".join(parts)
+
+
 def _trace_ids_written(traces: Path) -> set[str]:
     ids: set[str] = set()
     if not traces.is_file():
@@ -168,15 +178,16 @@ def test_native_stack_proves_dashboards_alerts_and_exemplars_on_the_demo(
 
     # healthy traffic first: every dashboard query must find data
     _traffic(demo, rounds=15, failures=2)
-    assert wait_for(lambda: query(prometheus, f'up{{job="{JOB}"}} == 1'), 15), "no scrape"
+    scraped = wait_for(lambda: query(prometheus, f'up{{job="{JOB}"}} == 1'), 25)
+    assert scraped, f"Prometheus never scraped the demo\n{_logs(tmp_path)}"
     _traffic(demo, rounds=10, failures=1)
     dashboards = sorted((stack / "grafana/dashboards").glob("*.json"))
     assert {p.stem for p in dashboards} >= {"obs-http", "obs-test-business"}
     for path in dashboards:
         for title, expr in panel_queries(json.loads(path.read_text())):
             promql = concrete_promql(expr, {"__rate_interval": "15s"})
-            assert wait_for(lambda q=promql: query(prometheus, q), 15), (
-                f"{path.name}: {title}: {promql}"
+            assert wait_for(lambda q=promql: query(prometheus, q), 20), (
+                f"{path.name}: {title}: {promql}\n{_logs(tmp_path)}"
             )
 
     # forced 5xx: High5xxErrorRate fires and reaches the webhook through Alertmanager
@@ -187,15 +198,17 @@ def test_native_stack_proves_dashboards_alerts_and_exemplars_on_the_demo(
             for a in webhook.alerts
         )
 
-    assert wait_for(fired, 60, interval=0.2), f"no High5xxErrorRate; got {webhook.alerts}"
+    assert wait_for(fired, 60, interval=0.2), (
+        f"no High5xxErrorRate; got {webhook.alerts}\n{_logs(tmp_path)}"
+    )
     alert = next(a for a in webhook.alerts if a["labels"]["alertname"] == "High5xxErrorRate")
     assert alert["labels"]["severity"] == "critical" and alert["labels"]["job"] == JOB
     assert alert["annotations"]["runbook_url"]
 
     # exemplars point at traces the demo really wrote
-    exemplars = wait_for(lambda: _exemplar_trace_ids(prometheus), 10)
+    exemplars = wait_for(lambda: _exemplar_trace_ids(prometheus), 15)
     assert exemplars, "Prometheus stored no exemplars"
-    written = wait_for(lambda: exemplars & _trace_ids_written(tmp_path / ".obs/traces.jsonl"), 15)
+    written = wait_for(lambda: exemplars & _trace_ids_written(tmp_path / ".obs/traces.jsonl"), 20)
     assert written, "no exemplar trace id is among the spans the demo wrote"
 
     # down leaves nothing behind

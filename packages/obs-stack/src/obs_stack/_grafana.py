@@ -65,9 +65,18 @@ def dashboards_provider(path: str = DASHBOARDS_PATH) -> dict[str, Any]:
     }
 
 
+def _without_nulls(value: Any) -> Any:
+    """Drop null fields: Grafana fills absent ones with defaults, but keeps a null."""
+    if isinstance(value, Mapping):
+        return {k: _without_nulls(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_without_nulls(v) for v in value]
+    return value
+
+
 def dashboard_file(dashboard: Mapping[str, Any]) -> dict[str, Any]:
     """The bare dashboard model Grafana's file provisioning expects (no API wrapper)."""
-    model = dict(dashboard)
+    model: dict[str, Any] = _without_nulls(dashboard)
     model.pop("id", None)
     description = str(model.get("description") or "").strip()
     model["description"] = f"{description} ({GENERATED_NOTE})" if description else GENERATED_NOTE

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import click
 from obs_core import ConfigError
@@ -29,6 +30,18 @@ def _settings(assignments: tuple[str, ...], **flags: Any) -> dict[str, Any]:
         raise click.UsageError(str(exc)) from None
 
 
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _setting_options(command: F) -> F:
+    """--job, --targets and --set: the settings a user changes most from the command line."""
+    command = click.option(
+        "--set", "assignments", multiple=True, metavar="KEY=VALUE", help=_SET_HELP
+    )(command)
+    command = click.option("--targets", help="Comma-separated host:port list to scrape.")(command)
+    return click.option("--job", help="Scrape job name (the service label).")(command)
+
+
 @click.group()
 def cli() -> None:
     """Provision Prometheus, Alertmanager, Grafana and Jaeger from the installed obs plugins."""
@@ -37,15 +50,17 @@ def cli() -> None:
 @cli.command("render")
 @click.argument("directory", default="obs-stack", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--target", type=click.Choice(TARGETS), default="compose", show_default=True)
-@click.option("--job", help="Scrape job name (the service label).")
-@click.option("--targets", help="Comma-separated host:port list to scrape.")
-@click.option("--set", "assignments", multiple=True, metavar="KEY=VALUE", help=_SET_HELP)
+@_setting_options
 def render_command(
     directory: Path, target: str, job: str | None, targets: str | None, assignments: tuple[str, ...]
 ) -> None:
     """Write the stack's configuration files into DIRECTORY (default ./obs-stack)."""
     settings = _settings(assignments, job=job, targets=targets)
-    for path in render(directory, settings, target):
+    try:
+        written = render(directory, settings, target)
+    except ValueError as exc:  # two plugins contributing clashing content
+        raise click.ClickException(str(exc)) from None
+    for path in written:
         click.echo(f"wrote {path}")
 
 
@@ -82,10 +97,17 @@ _NO_ENGINE = (
 @click.argument("directory", default="obs-stack", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--native", is_flag=True, help="Run Debian's prometheus and alertmanager, no Docker.")
 @click.option("--timeout", default=30.0, show_default=True, help="Seconds to wait until ready.")
-@click.option("--set", "assignments", multiple=True, metavar="KEY=VALUE", help=_SET_HELP)
-def up_command(directory: Path, native: bool, timeout: float, assignments: tuple[str, ...]) -> None:
+@_setting_options
+def up_command(
+    directory: Path,
+    native: bool,
+    timeout: float,
+    job: str | None,
+    targets: str | None,
+    assignments: tuple[str, ...],
+) -> None:
     """Render the stack into DIRECTORY and start it (Docker Compose, or --native)."""
-    settings = _settings(assignments)
+    settings = _settings(assignments, job=job, targets=targets)
     if native:
         try:
             procs = up_native(directory, settings, timeout=timeout)
@@ -93,6 +115,8 @@ def up_command(directory: Path, native: bool, timeout: float, assignments: tuple
             raise click.ClickException(str(exc)) from None
         for proc in procs:
             click.echo(f"{proc.name:<13} {proc.url}  (pid {proc.pid}, log {proc.log})")
+        click.echo(f"scraping {', '.join(settings['targets'])} as job {settings['job']!r}")
+        click.echo("Grafana and Jaeger run with Docker only (obs-stack up)")
         click.echo(f"stop it with: obs-stack down {directory}")
         return
     problem = docker_engine_problem()
