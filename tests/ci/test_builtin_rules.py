@@ -109,6 +109,11 @@ def test_decorator_hooks_observe_a_route_and_blueprints_are_routes(tmp_path: Pat
     def c():
         return "c"
 
+    @bp.put("/d")
+    @track_function_metrics
+    def d():
+        return "d"
+
     def helper():
         return "not a route"
     """

@@ -303,6 +303,12 @@ class FileContext:
 
     def _enter_scope(self, node: ast.AST) -> None:
         self.scope = Scope(node, self.scope, isinstance(node, _FUNCTION_TYPES))
+        for decorator in getattr(node, "decorator_list", ()):
+            if decorator.__class__ is not ast.Call:  # calls are visited as any call
+                qualified = self.qualname(decorator)
+                kind = FUNCTIONS.get(qualified, _NOTHING)[0] if qualified else None
+                if kind in HOOK_KINDS:
+                    self._record(kind, decorator)
 
     def _on_import(self, node: ast.Import) -> None:
         for alias in node.names:
@@ -356,6 +362,9 @@ class FileContext:
         if kind == "instrumentation":
             self.instrumented = True
             return
+        self._record(kind, node)
+
+    def _record(self, kind: str, node: ast.AST) -> None:
         scope = self.scope
         while scope is not None:
             scope.hooks.add(kind)
