@@ -48,12 +48,15 @@ def obs_register_metrics(config: ObsConfig, registry: CollectorRegistry) -> None
 
 @hookspec
 def obs_span_exporters(config: ObsConfig) -> Sequence[SpanExporter] | None:
-    """Return span exporters; each is wrapped in a batch processor off the request thread."""
+    """Return new span exporters; each is wrapped in a batch processor off the request thread.
+
+    Called again after a fork and on re-initialisation, so return fresh instances.
+    """
 
 
 @hookspec
 def obs_span_processors(config: ObsConfig) -> Sequence[SpanProcessor] | None:
-    """Return span processors added to the tracer provider as they are (e.g. enrichers)."""
+    """Return new span processors, added to the tracer provider as they are (e.g. enrichers)."""
 
 
 @hookspec(firstresult=True)
