@@ -262,3 +262,13 @@ def test_a_failing_sink_is_reported_and_never_raises_into_the_app(
         get_logger("shop").info("order placed")
     assert [r["message"] for r in read_lines(path)] == ["order placed"]
     assert "No space left on device" in capfd.readouterr().err
+
+
+def test_a_bad_setting_does_not_stop_the_first_line_before_init(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("OBS_LOG_LEVEL", "LOUD")
+    get_logger("early").warning("still here")
+    captured = capsys.readouterr()
+    assert json.loads(captured.out.splitlines()[-1])["message"] == "still here"
+    assert "log_level" in captured.err

@@ -111,10 +111,15 @@ def _remove(handler_id: int) -> None:
 
 
 def ensure_logging() -> None:
-    """Set up logging with the default configuration if nobody has yet; never raises."""
+    """Set up logging with the default configuration if nobody has yet; never raises.
+
+    A line logged while that setup runs (a plugin logging at import) skips it instead of
+    starting it again.
+    """
     with state.lock:
-        if state.ready:
+        if state.ready or state.initializing:
             return
+        state.initializing = True
         try:
             init_logging()
         except Exception as exc:
@@ -123,6 +128,8 @@ def ensure_logging() -> None:
                 init_logging(ObsConfig())
             except Exception:
                 state.ready = True
+        finally:
+            state.initializing = False
 
 
 def shutdown_logging() -> None:

@@ -15,6 +15,7 @@ class LogState:
     """What `init_logging` installed, so a second call replaces it instead of adding to it."""
 
     ready: bool = False
+    initializing: bool = False
     formatter: LineFormatter = field(default_factory=lambda: LineFormatter("unknown_service"))
     handler_ids: list[int] = field(default_factory=list)
     level: int = 20
