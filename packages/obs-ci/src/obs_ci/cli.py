@@ -98,6 +98,7 @@ def check(
         config = load_config(pyproject)
         if strict:
             config = dataclasses.replace(config, strict=True)
+        selected_codes(codes, _split(select), _split(ignore), "the command line")
         # --select replaces the configured select and ignore; --ignore adds to them
         chosen, ignored = (_split(select), []) if select else (config.select, config.ignore)
         ignored = [*ignored, *_split(ignore)]
