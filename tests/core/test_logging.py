@@ -278,3 +278,9 @@ def test_get_logger_without_a_name_is_named_after_the_calling_module(log_file: P
     get_logger().info("anonymous")
     (line,) = read_lines(log_file)
     assert line["logger"] == __name__
+
+
+def test_any_logger_name_is_accepted(log_file: Path) -> None:
+    get_logger(42).info("numbered")  # type: ignore[arg-type]
+    get_logger(["odd"]).info("listed")  # type: ignore[arg-type]
+    assert [line["logger"] for line in read_lines(log_file)] == ["42", "['odd']"]

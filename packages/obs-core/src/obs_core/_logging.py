@@ -18,7 +18,7 @@ from loguru import logger as _loguru
 
 from obs_core import _logstdlib
 from obs_core._config import ObsConfig
-from obs_core._logformat import LineFormatter
+from obs_core._logformat import LineFormatter, safe_repr
 from obs_core._logger import ObsLogger
 from obs_core._logsinks import LogSink
 from obs_core._logstate import state
@@ -152,6 +152,8 @@ def get_logger(name: str | None = None) -> ObsLogger:
             name = str(sys._getframe(1).f_globals.get("__name__", "root"))
         except ValueError:
             name = "root"
+    elif type(name) is not str:
+        name = str(name) if isinstance(name, str) else safe_repr(name)
     found = _loggers.get(name)
     if found is None:
         found = _loggers.setdefault(name, ObsLogger(name))
