@@ -125,74 +125,84 @@ class LineFormatter:
     # -- the line --------------------------------------------------------------------------
 
     def line(self, record: Mapping[str, Any]) -> str:
-        """The JSON text for `record` (no newline); never raises."""
-        try:
-            out = self.as_dict(record)
-        except Exception as exc:
-            out = {
-                "timestamp": datetime.now(UTC),
-                "level": "ERROR",
-                "logger": "obs",
-                "message": safe_repr(record.get("message")),
-                "service": self.service,
-                "obs_error": f"record could not be built: {safe_repr(exc)}",
-            }
-        try:
-            data = orjson.dumps(out, default=safe_repr, option=orjson.OPT_UTC_Z)
-        except Exception:
-            out = {k: _encodable(v) for k, v in out.items()}
-            data = _dumps(out)
-        return data.decode()
+        """The JSON text for `record` (no newline): obs's keys, the fields, the enrichers.
 
-    def as_dict(self, record: Mapping[str, Any]) -> dict[str, Any]:
-        """The dict the line serialises: obs's keys, then the fields, then the enrichers."""
-        extra = record["extra"]
-        name = extra.pop(LOGGER_KEY, None)
-        out: dict[str, Any] = {
-            "timestamp": (_START or _start(record)) + record["elapsed"],
-            "level": record["level"].name,
-            "logger": name or record["name"],
-            "message": record["message"],
-            "service": self.service,
-            "module": record["name"],
-            "function": record["function"],
-            "line": record["line"],
-        }
-        context = get_current_span().get_span_context()
-        if context.is_valid:
-            cached = self._span
-            if cached[0] is not context:
+        One function on purpose: it runs for every record. It never raises.
+        """
+        out: dict[str, Any] | None = None
+        try:
+            extra = record["extra"]
+            name = extra.pop(LOGGER_KEY, None)
+            out = {
+                "timestamp": (_START or _start(record)) + record["elapsed"],
+                "level": record["level"].name,
+                "logger": name or record["name"],
+                "message": record["message"],
+                "service": self.service,
+                "module": record["name"],
+                "function": record["function"],
+                "line": record["line"],
+            }
+            context = get_current_span().get_span_context()
+            cached = self._span  # the ids of the last span seen, formatted once
+            if context is not cached[0] and context.is_valid:
                 cached = (
                     context,
                     format(context.trace_id, "032x"),
                     format(context.span_id, "016x"),
                 )
                 self._span = cached
-            out["trace_id"] = cached[1]
-            out["span_id"] = cached[2]
-        exception = record["exception"]
-        if exception is not None and exception.type is not None:
-            out["exception"] = "".join(
-                traceback.format_exception(exception.type, exception.value, exception.traceback)
-            )
-        if extra:
-            # Fast path, in C: JSON scalars only, finite floats, keys already known clean.
-            values = extra.values()
-            types = set(map(type, values))
-            if (
-                types <= _SCALARS
-                and self._clean_keys.issuperset(extra)
-                and (float not in types or _all_finite(values))
-            ):
-                out.update(extra)
-            else:
-                self._merge(out, extra)
+            if context is cached[0]:
+                out["trace_id"] = cached[1]
+                out["span_id"] = cached[2]
+            exception = record["exception"]
+            if exception is not None and exception.type is not None:
+                out["exception"] = "".join(
+                    traceback.format_exception(exception.type, exception.value, exception.traceback)
+                )
+            if extra:
+                # Fast path, in C: JSON scalars only, finite floats, keys already known clean.
+                values = extra.values()
+                types = set(map(type, values))
+                if (
+                    types <= _SCALARS
+                    and self._clean_keys.issuperset(extra)
+                    and (float not in types or _all_finite(values))
+                ):
+                    out.update(extra)
+                else:
+                    self._merge(out, extra)
+            if self.enrichers:
+                self._enrich(out)
+            return orjson.dumps(out, default=safe_repr, option=orjson.OPT_UTC_Z).decode()
+        except Exception as exc:
+            return self._fallback(record, out, exc)
+
+    def _enrich(self, out: dict[str, Any]) -> None:
         for enrich in self.enrichers:
             try:
                 enrich(out)
             except Exception as exc:
                 out.setdefault("obs_error", f"enricher {safe_repr(enrich)} raised {exc!r}")
-        return out
+
+    def _fallback(
+        self, record: Mapping[str, Any], out: dict[str, Any] | None, exc: Exception
+    ) -> str:
+        """The line when the fast one failed: values as repr, or a note on what went wrong."""
+        try:
+            if out is not None:  # built, but orjson refused a value (e.g. an int over 64 bits)
+                return _dumps({k: _encodable(v) for k, v in out.items()}).decode()
+        except Exception as again:
+            exc = again
+        note = {
+            "timestamp": datetime.now(UTC),
+            "level": "ERROR",
+            "logger": "obs",
+            "message": safe_repr(record.get("message")),
+            "service": self.service,
+            "obs_error": f"record could not be written: {safe_repr(exc)}",
+        }
+        return _dumps(note).decode()
 
     # -- fields: reserved names and redaction -------------------------------------------
 
