@@ -208,3 +208,38 @@ def test_cli_renders_into_the_given_folder(tmp_path: Path) -> None:
     compose = _yaml(tmp_path / "out/docker-compose.yml")
     assert compose["services"]["prometheus"]["ports"] == ["127.0.0.1:19090:9090"]
     assert compose["services"]["grafana"]["ports"] == ["127.0.0.1:13000:3000"]
+
+
+def test_bridge_network_scrapes_host_services_through_host_docker_internal(
+    render_stack: Render,
+) -> None:
+    out = render_stack(targets="127.0.0.1:8000", webhook_url="http://localhost:5001/hook")
+    scrape = _yaml(out / "prometheus/prometheus.yml")["scrape_configs"][0]
+    assert scrape["static_configs"][0]["targets"] == ["host.docker.internal:8000"]
+    webhook = _yaml(out / "alertmanager/alertmanager.yml")["receivers"][0]["webhook_configs"][0]
+    assert webhook["url"] == "http://host.docker.internal:5001/hook"
+
+
+def test_host_network_listens_on_localhost_and_reaches_local_services(
+    render_stack: Render,
+) -> None:
+    out = render_stack(compose_network="host", prometheus_port=19090, alertmanager_port=19093)
+    services = _yaml(out / "docker-compose.yml")["services"]
+    for name in ("prometheus", "alertmanager", "grafana"):
+        assert services[name]["network_mode"] == "host" and "ports" not in services[name]
+    assert "--web.listen-address=127.0.0.1:19090" in services["prometheus"]["command"]
+    assert services["grafana"]["environment"]["GF_SERVER_HTTP_ADDR"] == "127.0.0.1"
+    assert all(p.startswith("127.0.0.1:") for p in services["jaeger"]["ports"])
+    prometheus = _yaml(out / "prometheus/prometheus.yml")
+    assert prometheus["scrape_configs"][0]["static_configs"][0]["targets"] == ["127.0.0.1:8000"]
+    assert prometheus["alerting"]["alertmanagers"][0]["static_configs"][0]["targets"] == [
+        "127.0.0.1:19093"
+    ]
+    sources = _yaml(out / "grafana/provisioning/datasources/obs.yml")["datasources"]
+    assert sources[0]["url"] == "http://127.0.0.1:19090"
+
+
+def test_an_unknown_compose_network_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text("[tool.obs.stack]\ncompose_network = 'overlay'\n")
+    with pytest.raises(ConfigError, match="bridge or host"):
+        load_settings(pyproject=tmp_path / "pyproject.toml")

@@ -122,3 +122,9 @@ def test_a_missing_tool_is_named_with_how_to_install_it(rendered: Path, tmp_path
 def test_an_empty_folder_says_to_render_first(tmp_path: Path) -> None:
     failures = _failures(tmp_path)
     assert any("obs-stack render" in detail for detail in failures.values())
+
+
+def test_host_network_compose_passes_the_compose_spec(render_stack: Render) -> None:
+    out = render_stack("compose", compose_network="host")
+    failures = _failures(out)
+    assert not {k: v for k, v in failures.items() if "compose" in k}, failures

@@ -1,6 +1,8 @@
 """docker-compose.yml: Prometheus, Alertmanager, Grafana and Jaeger on 127.0.0.1.
 
-Grafana's admin password comes from ``GRAFANA_ADMIN_PASSWORD`` (the environment or the
+With ``compose_network = "host"`` Prometheus, Alertmanager and Grafana use the host's
+network (Linux engines) so they reach services bound to 127.0.0.1. Grafana's admin
+password comes from ``GRAFANA_ADMIN_PASSWORD`` (the environment or the
 generated ``.env``), never a default; receiver secrets are Compose secrets read from the
 environment, so no file holds them.
 """
@@ -17,6 +19,29 @@ __all__ = ["compose_file"]
 
 def _port(settings: Mapping[str, Any], host_key: str, container: int) -> str:
     return f"{settings['bind_address']}:{settings[host_key]}:{container}"
+
+
+def _use_host_network(services: dict[str, Any], settings: Mapping[str, Any]) -> None:
+    """Prometheus, Alertmanager and Grafana on the host's network, listening on bind_address.
+
+    They then reach a service bound to 127.0.0.1 (as `obs demo` is) and a local webhook;
+    Jaeger stays on the bridge with its ports published on bind_address.
+    """
+    host = settings["bind_address"]
+    listen = {
+        "prometheus": f"--web.listen-address={host}:{settings['prometheus_port']}",
+        "alertmanager": f"--web.listen-address={host}:{settings['alertmanager_port']}",
+    }
+    for name in ("prometheus", "alertmanager", "grafana"):
+        service = services[name]
+        service["network_mode"] = "host"
+        service.pop("ports", None)
+        service.pop("extra_hosts", None)
+        if name in listen:
+            service["command"].append(listen[name])
+    services["grafana"]["environment"].update(
+        {"GF_SERVER_HTTP_ADDR": host, "GF_SERVER_HTTP_PORT": str(settings["grafana_port"])}
+    )
 
 
 def compose_file(
@@ -85,6 +110,8 @@ def compose_file(
             "restart": "unless-stopped",
         },
     }
+    if settings["compose_network"] == "host":
+        _use_host_network(services, settings)
     for name, service in extra_services.items():
         services.setdefault(name, dict(service))
     model: dict[str, Any] = {

@@ -51,29 +51,33 @@ def _render_compose(
 ) -> list[Path]:
     prom = directory / "prometheus"
     graf = directory / "grafana"
+    host = settings["bind_address"]
+    if settings["compose_network"] == "host":  # addresses as on the host itself
+        am, own = f"{host}:{settings['alertmanager_port']}", f"{host}:{settings['prometheus_port']}"
+        webhook = settings["webhook_url"]
+        urls = (f"http://{own}", f"http://{host}:{settings['jaeger_ui_port']}")
+    else:  # addresses on the compose network
+        am, own = "alertmanager:9093", "localhost:9090"
+        webhook = _prometheus.to_container_host(settings["webhook_url"])
+        urls = ("http://prometheus:9090", "http://jaeger:16686")
+    in_container = settings["compose_network"] != "host"
     written = [
         write_yaml(
             prom / "prometheus.yml",
             _prometheus.prometheus_config(
-                content,
-                settings,
-                alertmanager="alertmanager:9093",
-                self_address="localhost:9090",
-                in_container=True,
+                content, settings, alertmanager=am, self_address=own, in_container=in_container
             ),
         ),
         *_write_rules(prom / "rules", content),
         write_yaml(
             directory / "alertmanager" / "alertmanager.yml",
             _alertmanager.alertmanager_config(
-                settings,
-                webhook_url=_prometheus.to_container_host(settings["webhook_url"]),
-                secrets_dir="/run/secrets",
+                settings, webhook_url=webhook, secrets_dir="/run/secrets"
             ),
         ),
         write_yaml(
             graf / "provisioning" / "datasources" / "obs.yml",
-            _grafana.datasources(settings, "http://prometheus:9090", "http://jaeger:16686"),
+            _grafana.datasources(settings, *urls),
         ),
         write_yaml(
             graf / "provisioning" / "dashboards" / "obs.yml", _grafana.dashboards_provider()

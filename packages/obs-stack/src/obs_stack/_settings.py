@@ -47,6 +47,7 @@ DEFAULTS: dict[str, Any] = {
     "repeat_interval": "4h",
     # where the stack listens
     "bind_address": "127.0.0.1",
+    "compose_network": "bridge",
     "prometheus_port": 9090,
     "alertmanager_port": 9093,
     "grafana_port": 3000,
@@ -95,6 +96,9 @@ def _coerce(key: str, value: Any) -> Any:
     return str(value)
 
 
+_CHOICES = {"compose_network": ("bridge", "host")}
+
+
 def _merge(settings: dict[str, Any], values: Mapping[str, Any]) -> None:
     for raw_key, value in values.items():
         key = raw_key.replace("-", "_")
@@ -103,6 +107,8 @@ def _merge(settings: dict[str, Any], values: Mapping[str, Any]) -> None:
                 f"[tool.obs.stack] {raw_key}", value, "one of " + ", ".join(sorted(DEFAULTS))
             )
         settings[key] = _coerce(key, value)
+        if key in _CHOICES and settings[key] not in _CHOICES[key]:
+            raise ConfigError(f"[tool.obs.stack] {raw_key}", value, " or ".join(_CHOICES[key]))
 
 
 def parse_assignments(pairs: Iterable[str]) -> dict[str, Any]:
