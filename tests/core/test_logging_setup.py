@@ -5,20 +5,20 @@ from __future__ import annotations
 import inspect
 import json
 import logging
+import os
 import socket
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 import pytest
-import requests
 import urllib3
 from obs_core import LogSink, ObsConfig, get_logger, hookimpl, init, init_logging
 from obs_core._logging import shutdown_logging
 from obs_core.testing import capture_logs, registered_plugin
-from werkzeug.serving import make_server
-from werkzeug.wrappers import Request, Response
 
 
 @pytest.fixture(autouse=True)
@@ -189,26 +189,41 @@ def test_urllib3_debug_lines_arrive_as_json(tmp_path: Path) -> None:
     assert line["module"] == "urllib3.connectionpool"
 
 
-def test_werkzeug_access_lines_arrive_once_as_json(tmp_path: Path) -> None:
-    @Request.application  # type: ignore[arg-type]
-    def app(request: Request) -> Response:
-        return Response("ok")
+WERKZEUG_APP = """
+import threading, requests
+from obs_core import init_logging
+from werkzeug.serving import make_server
+from werkzeug.wrappers import Request, Response
 
-    path = tmp_path / "app.log"
-    init_logging(service_name="web", log_stdout=False, log_file=str(path))
-    server = make_server("127.0.0.1", 0, app)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        response = requests.get(f"http://127.0.0.1:{server.server_port}/hello", timeout=10)
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
-    assert response.text == "ok"
-    lines = [r for r in read_lines(path) if r["logger"] == "werkzeug"]
-    assert len(lines) == 1
-    assert '"GET /hello HTTP/1.1" 200' in lines[0]["message"]
-    assert lines[0]["service"] == "web"
+init_logging(service_name="web")
+app = Request.application(lambda request: Response("ok"))
+server = make_server("127.0.0.1", 0, app)
+thread = threading.Thread(target=server.serve_forever, daemon=True)
+thread.start()
+assert requests.get(f"http://127.0.0.1:{server.server_port}/hello", timeout=10).text == "ok"
+server.shutdown()
+thread.join(timeout=10)
+"""
+
+
+def test_werkzeug_access_lines_arrive_once_as_json_on_stdout(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("OBS_", "OTEL_"))}
+    env["OBS_DISABLE_PLUGIN_AUTOLOAD"] = "1"
+    result = subprocess.run(
+        [sys.executable, "-c", WERKZEUG_APP],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=tmp_path,
+        env=env,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "/hello" not in result.stderr  # werkzeug printed nothing of its own
+    requests_seen = [line for line in result.stdout.splitlines() if "/hello" in line]
+    assert len(requests_seen) == 1
+    record = json.loads(requests_seen[0])
+    assert (record["logger"], record["service"]) == ("werkzeug", "web")
+    assert '"GET /hello HTTP/1.1" 200' in record["message"]
 
 
 def test_log_stdlib_off_leaves_stdlib_logging_alone(tmp_path: Path) -> None:
