@@ -274,9 +274,11 @@ def test_a_failing_sink_is_reported_and_never_raises_into_the_app(
     path = tmp_path / "app.log"
     with registered_plugin(Broken()):
         init_logging(log_stdout=False, log_file=str(path))
-        get_logger("shop").info("order placed")
+        get_logger("shop").info("order placed", card={"cvv": 1, "secret": "s3cr3t"})
     assert [r["message"] for r in read_lines(path)] == ["order placed"]
-    assert "No space left on device" in capfd.readouterr().err
+    report = capfd.readouterr().err
+    assert "No space left on device" in report
+    assert "s3cr3t" not in report  # loguru's report of the failure shows the redacted record
 
 
 def test_a_bad_setting_does_not_stop_the_first_line_before_init(

@@ -206,20 +206,24 @@ class LineFormatter:
 
     # -- fields: reserved names and redaction -------------------------------------------
 
-    def _merge(self, out: dict[str, Any], fields: Mapping[str, Any]) -> None:
-        """Add `fields` to `out`: reserved names prefixed, secrets redacted, NaN as repr."""
-        for raw_key, value in fields.items():
-            key = raw_key if type(raw_key) is str else str(raw_key)
-            clean = key not in RESERVED and not self.sensitive(key)
-            if clean:
-                out[key] = self._scrub(value, 0)
-                if len(self._clean_keys) < _MAX_MEMO:
-                    self._clean_keys.add(key)
+    def _merge(self, out: dict[str, Any], fields: dict[str, Any]) -> None:
+        """Add `fields` to `out`: reserved names prefixed, secrets redacted, NaN as repr.
+
+        Secrets are also replaced in the record's own `fields`, so no other loguru sink,
+        nor loguru's report of a failing sink, sees them.
+        """
+        written: object
+        for key, value in fields.items():
+            name = key if type(key) is str else str(key)
+            if self.sensitive(name):
+                fields[key] = written = REDACTED
             else:
-                redacted = self.sensitive(key)
-                out["field_" + key if key in RESERVED else key] = (
-                    REDACTED if redacted else self._scrub(value, 0)
-                )
+                written = self._scrub(value, 0)
+                if written is not value and type(value) is not float:
+                    fields[key] = written
+                if name not in RESERVED and len(self._clean_keys) < _MAX_MEMO:
+                    self._clean_keys.add(name)
+            out["field_" + name if name in RESERVED else name] = written
 
     def sensitive(self, key: str) -> bool:
         """Whether `key` names a secret: it contains one of ``redact_keys`` (any case)."""
