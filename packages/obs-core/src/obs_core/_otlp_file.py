@@ -7,18 +7,17 @@ format an OpenTelemetry Collector's ``otlpjsonfile`` receiver reads.
 
 from __future__ import annotations
 
-import base64
 import logging
 import os
 import threading
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import orjson
-from google.protobuf.json_format import MessageToDict  # type: ignore[import-untyped]
-from opentelemetry.exporter.otlp.proto.common.trace_encoder import encode_spans
 from opentelemetry.sdk.trace.export import SpanExporter, SpanExportResult
+
+from obs_core._otlp_json import encode_request
 
 if TYPE_CHECKING:
     from opentelemetry.sdk.trace import ReadableSpan
@@ -26,30 +25,11 @@ if TYPE_CHECKING:
 __all__ = ["OTLPJsonFileSpanExporter", "otlp_json_line"]
 
 _logger = logging.getLogger(__name__)
-_ID_FIELDS = ("traceId", "spanId", "parentSpanId")
-
-
-def _hex(node: dict[str, Any]) -> None:
-    for key in _ID_FIELDS:
-        if key in node:
-            node[key] = base64.b64decode(node[key]).hex()
-
-
-def _hex_ids(request: dict[str, Any]) -> dict[str, Any]:
-    """Turn the base64 ids of protobuf's JSON mapping into OTLP/JSON's hex ids, in place."""
-    for resource_spans in request.get("resourceSpans", ()):
-        for scope_spans in resource_spans.get("scopeSpans", ()):
-            for span in scope_spans.get("spans", ()):
-                _hex(span)
-                for link in span.get("links", ()):
-                    _hex(link)
-    return request
 
 
 def otlp_json_line(spans: Sequence[ReadableSpan]) -> bytes:
     """One ``ExportTraceServiceRequest`` for `spans` as an OTLP/JSON line (with newline)."""
-    request = MessageToDict(encode_spans(spans), use_integers_for_enums=True)
-    return orjson.dumps(_hex_ids(request), option=orjson.OPT_APPEND_NEWLINE)
+    return orjson.dumps(encode_request(spans), option=orjson.OPT_APPEND_NEWLINE)
 
 
 class OTLPJsonFileSpanExporter(SpanExporter):
