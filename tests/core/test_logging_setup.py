@@ -90,17 +90,35 @@ def test_sinks_come_from_plugins_any_loguru_sink_at_its_level(tmp_path: Path) ->
     assert json.loads(audit) == read_lines(path)[1]
 
 
-def test_a_sink_that_is_not_a_log_sink_is_reported_and_skipped(tmp_path: Path) -> None:
+def test_plugin_answers_of_the_wrong_kind_are_reported_and_skipped(tmp_path: Path) -> None:
+    seen: list[str] = []
+
     class Confused:
+        @hookimpl
+        def obs_log_sinks(self, config: ObsConfig) -> Any:
+            return LogSink(seen.append, "INFO", "lone")  # one sink, not a list: accepted
+
+        @hookimpl
+        def obs_log_enrichers(self, config: ObsConfig) -> Any:
+            return ["not callable"]
+
+    class Wrong:
         @hookimpl
         def obs_log_sinks(self, config: ObsConfig) -> Sequence[Any]:
             return ["not-a-LogSink"]
 
     path = tmp_path / "app.log"
-    with registered_plugin(Confused()), pytest.warns(UserWarning, match="not a LogSink"):
+    with (
+        registered_plugin(Confused()),
+        registered_plugin(Wrong()),
+        pytest.warns(UserWarning) as warned,
+    ):
         init_logging(log_stdout=False, log_file=str(path))
     get_logger("x").info("still logging")
     assert [r["message"] for r in read_lines(path)] == ["still logging"]
+    assert len(seen) == 1
+    messages = " ".join(str(w.message) for w in warned)
+    assert "not a LogSink" in messages and "not a callable" in messages
 
 
 def test_enrichers_are_assembled_once_and_add_fields_to_every_line(tmp_path: Path) -> None:

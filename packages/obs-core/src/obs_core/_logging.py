@@ -42,23 +42,39 @@ def _add(sink: Any, level: str | int, formatter: LineFormatter) -> int:
     return handler_id
 
 
+def _answers(hook: str, config: ObsConfig) -> list[Any]:
+    """Every item every plugin returned for `hook` (a lone item counts as a list of one)."""
+    items: list[Any] = []
+    for answer in call_each(hook, config=config):
+        if isinstance(answer, list | tuple):
+            items.extend(answer)
+        else:
+            items.append(answer)
+    return items
+
+
+def _skip(hook: str, item: object, expected: str) -> None:
+    warnings.warn(f"{hook} returned {item!r}, not {expected}; skipped", PluginWarning, stacklevel=3)
+
+
 def _collect_sinks(config: ObsConfig) -> list[LogSink]:
     sinks: list[LogSink] = []
-    for answer in call_each("obs_log_sinks", config=config):
-        for sink in answer:
-            if isinstance(sink, LogSink):
-                sinks.append(sink)
-            else:
-                warnings.warn(
-                    f"obs_log_sinks returned {sink!r}, not a LogSink; skipped",
-                    PluginWarning,
-                    stacklevel=2,
-                )
+    for item in _answers("obs_log_sinks", config):
+        if isinstance(item, LogSink):
+            sinks.append(item)
+        else:
+            _skip("obs_log_sinks", item, "a LogSink")
     return sinks
 
 
 def _collect_enrichers(config: ObsConfig) -> list[Callable[[dict[str, Any]], None]]:
-    return [e for answer in call_each("obs_log_enrichers", config=config) for e in answer]
+    enrichers: list[Callable[[dict[str, Any]], None]] = []
+    for item in _answers("obs_log_enrichers", config):
+        if callable(item):
+            enrichers.append(item)
+        else:
+            _skip("obs_log_enrichers", item, "a callable")
+    return enrichers
 
 
 def _level_number(name: str) -> int:
