@@ -39,7 +39,7 @@ class _LevelMethod(Protocol):
     def __call__(self, message: object, /, *args: Any, **fields: Any) -> None: ...
 
 
-def _level_method(level: str, exc: bool, doc: str) -> _LevelMethod:
+def _level_method(level: str, exc: bool, doc: str, name: str = "") -> _LevelMethod:
     """A level method with the common case inline: one frame less between app and loguru."""
 
     def method(self: ObsLogger, message: object, /, *args: Any, **fields: Any) -> None:
@@ -57,7 +57,8 @@ def _level_method(level: str, exc: bool, doc: str) -> _LevelMethod:
         except Exception as error:
             self._failed(2, level, message, fields, error)
 
-    method.__name__ = method.__qualname__ = level.lower()
+    method.__name__ = name or level.lower()
+    method.__qualname__ = f"ObsLogger.{method.__name__}"
     method.__doc__ = doc
     return cast(_LevelMethod, method)
 
@@ -96,7 +97,10 @@ class ObsLogger:
     error = _level_method("ERROR", False, "An ERROR line.")
     critical = _level_method("CRITICAL", False, "A CRITICAL line.")
     exception = _level_method(
-        "ERROR", True, "An ERROR line with the current exception's traceback in ``exception``."
+        "ERROR",
+        True,
+        "An ERROR line with the current exception's traceback in ``exception``.",
+        "exception",
     )
 
     def log(self, level: str | int, message: object, /, *args: Any, **fields: Any) -> None:
