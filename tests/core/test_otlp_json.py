@@ -9,8 +9,7 @@ from __future__ import annotations
 import base64
 import json
 import math
-import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import orjson
@@ -245,26 +244,3 @@ def _typical_batch(size: int) -> list[ReadableSpan]:
             with tracer.start_as_current_span("SELECT orders", kind=SpanKind.CLIENT) as child:
                 child.set_attributes({"db.system": "sqlite", "db.statement": "SELECT 1"})
     return list(exporter.get_finished_spans())
-
-
-def _microseconds_per_span(encode: Callable[[Sequence[ReadableSpan]], bytes], size: int) -> float:
-    spans = _typical_batch(size)
-    best = math.inf
-    for _ in range(5):
-        started = time.perf_counter()
-        encode(spans)
-        best = min(best, time.perf_counter() - started)
-    return best / size * 1e6
-
-
-def test_encoding_costs_a_fraction_of_the_protobuf_path() -> None:
-    old = _microseconds_per_span(_reference_line, 256)
-    new = _microseconds_per_span(otlp_json_line, 256)
-    assert new * 3 < old, f"direct encoder {new:.1f} µs/span vs protobuf path {old:.1f} µs/span"
-
-
-if __name__ == "__main__":
-    for batch in (32, 512):
-        old = _microseconds_per_span(_reference_line, batch)
-        new = _microseconds_per_span(otlp_json_line, batch)
-        print(f"batch {batch}: protobuf path {old:.1f} µs/span, direct {new:.1f} µs/span")
