@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
+import textwrap
+
 from obs_core.testing import capture_logs, capture_spans
 
 from tests.flask.conftest import AppFactory
@@ -48,3 +53,24 @@ def test_access_log_can_be_turned_off(make_app: AppFactory) -> None:
     with capture_logs() as logs:
         client.get("/api/orders/1")
     assert [r["message"] for r in logs] == ["Order read"]
+
+
+def test_app_logger_touched_before_setup_writes_each_line_once() -> None:
+    script = textwrap.dedent(
+        """
+        from flask import Flask
+        from obs_flask import Observability
+
+        app = Flask("early-logger")
+        app.logger.warning("configured")  # before setup: Flask adds its stderr handler
+        Observability(app, traces_exporter="none")
+        app.logger.warning("Loan overdue")
+        """
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert "Loan overdue" not in result.stderr
+    lines = [line for line in result.stdout.splitlines() if "Loan overdue" in line]
+    assert len(lines) == 1
+    assert json.loads(lines[0])["logger"] == "early-logger"

@@ -7,6 +7,7 @@ from importlib import metadata as _metadata
 from obs_core._config import ObsConfig, load_config
 from obs_core._errors import ConfigError, ObsError, PluginError
 from obs_core._exposition import render_metrics
+from obs_core._logger import ObsLogger
 from obs_core._logging import get_logger, init_logging
 from obs_core._logsinks import LogSink
 from obs_core._metrics import get_registry, set_registry, track_function_metrics
@@ -33,6 +34,7 @@ __all__ = [
     "LogSink",
     "ObsConfig",
     "ObsError",
+    "ObsLogger",
     "PluginError",
     "PluginInfo",
     "PluginWarning",

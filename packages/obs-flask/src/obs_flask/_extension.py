@@ -8,6 +8,7 @@ from typing import Any
 
 import obs_core
 from flask import Flask, got_request_exception, request
+from flask.logging import default_handler
 from obs_core import ObsConfig
 from opentelemetry import trace
 from prometheus_client import CollectorRegistry
@@ -91,6 +92,9 @@ class Observability:
             if not already_traced:
                 tracer = trace.get_tracer("obs_flask", _version())
         access_log = None
+        if config.log_stdlib:
+            # app.logger, touched before setup, got Flask's stderr handler: lines would double
+            app.logger.removeHandler(default_handler)
         if config.http_access_log:
             access_log = obs_core.get_logger("obs.access").info
             logging.getLogger("werkzeug").setLevel(logging.WARNING)
