@@ -7,8 +7,8 @@ cd "$(dirname "$0")/.."
 
 if ! command -v uv >/dev/null 2>&1; then
   python3 -m pip install --quiet uv
-  export PATH="$(python3 -m site --user-base)/bin:$PATH"
 fi
+uv() { if type -P uv >/dev/null; then command uv "$@"; else python3 -m uv "$@"; fi; }
 
 need=()
 command -v promtool >/dev/null 2>&1 || need+=(prometheus)
@@ -27,4 +27,4 @@ fi
 pkill -x prometheus 2>/dev/null || true
 pkill -x prometheus-alertmanager 2>/dev/null || true
 
-exec uv run --locked pytest "$@"
+uv run --locked pytest "$@"
