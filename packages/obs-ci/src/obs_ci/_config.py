@@ -13,7 +13,6 @@ __all__ = [
     "DEFAULT_TEST_PATHS",
     "CiConfig",
     "ConfigError",
-    "find_pyproject",
     "load_config",
     "matches",
     "selected_codes",
@@ -38,15 +37,6 @@ class CiConfig:
     strict: bool = False
     test_paths: tuple[str, ...] = DEFAULT_TEST_PATHS
     source: str = "defaults"
-
-
-def find_pyproject(start: Path) -> Path | None:
-    """The nearest pyproject.toml from `start` upwards."""
-    for folder in (start, *start.parents):
-        candidate = folder / "pyproject.toml"
-        if candidate.is_file():
-            return candidate
-    return None
 
 
 def _strings(key: str, value: Any) -> tuple[str, ...]:

@@ -9,8 +9,9 @@ from pathlib import Path
 from typing import TextIO
 
 import click
+from obs_core import find_pyproject
 
-from obs_ci._config import ConfigError, find_pyproject, load_config, selected_codes
+from obs_ci._config import ConfigError, load_config, selected_codes
 from obs_ci._diff import GitError, git_changes, git_root, parse_unified_diff
 from obs_ci._engine import ChangedFile, Engine
 from obs_ci._registry import LoadedRule, RuleLoadError, load_rules

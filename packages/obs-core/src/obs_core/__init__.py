@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from importlib import metadata as _metadata
 
-from obs_core._config import ObsConfig, load_config
+from obs_core._config import ObsConfig, find_pyproject, load_config
 from obs_core._errors import ConfigError, ObsError, PluginError
 from obs_core._exposition import render_metrics
 from obs_core._logger import ObsLogger
@@ -42,6 +42,7 @@ __all__ = [
     "add_span_event",
     "after_fork",
     "configure",
+    "find_pyproject",
     "get_logger",
     "get_registry",
     "get_tracer",

@@ -18,7 +18,7 @@ from typing import Any
 
 from obs_core._errors import ConfigError
 
-__all__ = ["ObsConfig", "load_config"]
+__all__ = ["ObsConfig", "find_pyproject", "load_config"]
 
 TRACES_EXPORTERS = ("otlp", "otlp_proto_grpc", "otlp_proto_http", "console", "file", "none")
 SAMPLERS = (
