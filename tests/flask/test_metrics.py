@@ -7,7 +7,7 @@ import random
 import string
 
 from flask import Flask
-from obs_core.testing import capture_spans, metric_value
+from obs_core.testing import capture_logs, capture_spans, metric_value
 from obs_flask import UNMATCHED, Observability
 from prometheus_client import CollectorRegistry
 
@@ -207,22 +207,19 @@ def test_opentelemetry_instrumentation_as_the_span_source(registry: CollectorReg
     app = Flask("otel-source")
     app.get("/items/<int:item_id>")(lambda item_id: {"id": item_id})
     Observability(app, instrumentation="opentelemetry", traces_exporter="none", log_stdout=False)
-    with capture_spans() as spans:
+    with capture_spans() as spans, capture_logs() as logs:
         app.test_client().get("/items/4")
-    servers = [s for s in spans if s.kind.name == "SERVER"]
-    assert len(servers) == 1
-    assert (
-        servers[0].attributes is not None
-        and servers[0].attributes.get("http.route") == "/items/<int:item_id>"
-    )
-    assert (
-        metric_value(
-            registry,
-            "http_requests_total",
-            {"method": "GET", "endpoint": "/items/<int:item_id>", "status": "200"},
-        )
-        == 1
-    )
+    (server,) = [s for s in spans if s.kind.name == "SERVER"]
+    assert server.attributes is not None
+    assert server.attributes.get("http.route") == "/items/<int:item_id>"
+    labels = {"method": "GET", "endpoint": "/items/<int:item_id>"}
+    assert metric_value(registry, "http_requests_total", {**labels, "status": "200"}) == 1
+    # the access line and the exemplar still carry that span's trace id
+    trace_id = format(server.context.trace_id, "032x")
+    (access,) = [r for r in logs if r["logger"] == "obs.access"]
+    assert access["trace_id"] == trace_id
+    scrape = app.test_client().get("/metrics", headers={"Accept": "application/openmetrics-text"})
+    assert f'trace_id="{trace_id}"' in scrape.get_data(as_text=True)
 
 
 def test_each_new_registry_gets_its_own_series() -> None:

@@ -7,7 +7,7 @@ from importlib import metadata
 from typing import Any
 
 import obs_core
-from flask import Flask, got_request_exception, request
+from flask import Flask, Response, got_request_exception, request
 from flask.logging import default_handler
 from obs_core import ObsConfig
 from opentelemetry import trace
@@ -107,6 +107,8 @@ class Observability:
         )
         app.wsgi_app = ObsMiddleware(app.wsgi_app, pillars)  # type: ignore[method-assign]
         app.before_request_funcs.setdefault(None, []).insert(0, self._before_request)
+        if tracer is None and not config.sdk_disabled:
+            app.after_request(_borrow_span)
         got_request_exception.connect(_on_exception, app, weak=False)
         if not any(rule.rule == config.metrics_path for rule in app.url_map.iter_rules()):
             app.add_url_rule(config.metrics_path, "obs_metrics", metrics_view(config))
@@ -121,6 +123,14 @@ class Observability:
         if self.metrics is not None:
             state.gauge = self.metrics.gauge(state.method, state.route)
             state.gauge.inc()
+
+
+def _borrow_span(response: Response) -> Response:
+    """Keep the server span another instrumentation made, for exemplars and the access line."""
+    state: RequestState | None = request.environ.get(STATE_KEY)
+    if state is not None:
+        state.borrowed = trace.get_current_span()
+    return response
 
 
 def _on_exception(sender: Flask, exception: BaseException, **extra: Any) -> None:

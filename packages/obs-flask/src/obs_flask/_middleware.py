@@ -33,7 +33,7 @@ _log = logging.getLogger("obs_flask")
 class RequestState:
     """What the Flask side learns about a request (route, exception) for the wrapper."""
 
-    __slots__ = ("exception", "gauge", "method", "route", "status")
+    __slots__ = ("borrowed", "exception", "gauge", "method", "route", "status")
 
     def __init__(self, method: str) -> None:
         self.method = method
@@ -41,6 +41,7 @@ class RequestState:
         self.status: str = ""
         self.exception: BaseException | None = None
         self.gauge: Any = None
+        self.borrowed: trace.Span | None = None  # the server span another instrumentation made
 
 
 class _EnvironGetter(Getter["WSGIEnvironment"]):
@@ -140,8 +141,9 @@ class ObsMiddleware:
         status = state.status or "500"
         exc = state.exception
         trace_id = None
-        if span is not None:
-            span_context = span.get_span_context()
+        traced = span if span is not None else state.borrowed
+        if traced is not None:
+            span_context = traced.get_span_context()
             if span_context.trace_flags.sampled:
                 trace_id = format(span_context.trace_id, "032x")
 
@@ -158,6 +160,9 @@ class ObsMiddleware:
                 state.gauge.dec()
 
         if pillars.access_log is not None:
+            # another instrumentation's span has ended by now: make it current for the line
+            borrowed = None if span is not None or traced is None else traced
+            token = context.attach(trace.set_span_in_context(borrowed)) if borrowed else None
             pillars.access_log(
                 "request",
                 method=method,
@@ -168,6 +173,8 @@ class ObsMiddleware:
                 client=environ.get("REMOTE_ADDR"),
                 user_agent=environ.get("HTTP_USER_AGENT"),
             )
+            if token is not None:
+                context.detach(token)
 
         if span is not None:
             attributes: dict[str, str | int] = {"http.response.status_code": int(status)}
