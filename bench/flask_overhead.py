@@ -140,6 +140,18 @@ def build(logdir: str) -> dict[str, Flask]:
         log_stdlib=False,
     )
     apps["obs-flask full"] = full
+
+    otel_spans = bare_app("obs-otel")
+    Observability(
+        otel_spans,
+        registry=CollectorRegistry(),
+        instrumentation="opentelemetry",
+        traces_exporter="none",
+        log_stdout=False,
+        log_file=os.path.join(logdir, "obs-otel.jsonl"),
+        log_stdlib=False,
+    )
+    apps["obs-flask full, OTel spans"] = otel_spans
     return apps
 
 
