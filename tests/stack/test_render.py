@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 import yaml
-from obs_core import ConfigError
+from obs_core import ConfigError, PluginWarning
 from obs_stack import load_settings, panel_queries
 
-from tests.stack.conftest import Render
+from tests.stack.conftest import Render, run_cli
 
 
 def _yaml(path: Path) -> dict:  # type: ignore[type-arg]
@@ -105,8 +105,22 @@ def test_thresholds_come_from_pyproject_and_flags_win(render_stack: Render, tmp_
 
 def test_a_misspelt_setting_is_an_error_naming_it(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text("[tool.obs.stack]\nerror_rate_treshold = 0.2\n")
-    with pytest.raises(ConfigError, match="error_rate_treshold"):
-        load_settings(pyproject=tmp_path / "pyproject.toml")
+    result = run_cli("render", "out", cwd=tmp_path)
+    assert result.returncode != 0
+    assert "error_rate_treshold" in result.stderr and "error_rate_threshold" in result.stderr
+    assert not (tmp_path / "out/prometheus/rules").exists()
+
+
+def test_a_plugin_owns_its_settings_and_obs_stack_passes_them_on(render_stack: Render) -> None:
+    rules = _all_rules(render_stack(no_loans_for="1h", slo_latency_seconds=1) / "prometheus/rules")
+    assert rules["NoLoansApproved"]["for"] == "1h"
+    assert 'le="1.0"' in rules["job:http_requests_slow:ratio_rate5m"]["expr"]
+
+
+def test_a_threshold_that_is_not_a_number_is_reported(render_stack: Render) -> None:
+    with pytest.warns(PluginWarning, match="error_rate_threshold='lots': expected a number"):
+        rules = _all_rules(render_stack(error_rate_threshold="lots") / "prometheus/rules")
+    assert "High5xxErrorRate" not in rules and "NoLoansApproved" in rules
 
 
 def test_compose_binds_localhost_and_never_defaults_grafana_password(render_stack: Render) -> None:

@@ -1,8 +1,12 @@
 """What obs-flask contributes to the stack: the HTTP dashboard and alert rules.
 
-obs-stack calls these hooks with its merged settings (``[tool.obs.stack]``, flags,
-defaults); every threshold below can be changed there. The dashboard is built with
-grafana-foundation-sdk, which obs-stack installs: it is imported only when the stack asks.
+obs-stack calls these hooks with its merged settings (defaults < ``[tool.obs.stack]`` <
+flags). obs-stack always passes its own keys (``job``, ``runbook_base_url``,
+``prometheus_datasource_uid``); the thresholds and objectives below belong to these
+rules, so their defaults live here and obs-stack passes on whatever the user set. A key
+no plugin reads is refused by obs-stack, so a misspelt threshold never silently keeps
+its default. The dashboard is built with grafana-foundation-sdk, which obs-stack
+installs: it is imported only when the stack asks.
 """
 
 from __future__ import annotations
@@ -11,7 +15,7 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from obs_core import hookimpl
+from obs_core import ConfigError, hookimpl
 
 # The SRE workbook's multiwindow multi-burn-rate alerts: (severity, burn rate, long, short).
 _BURN_WINDOWS = (
@@ -21,8 +25,8 @@ _BURN_WINDOWS = (
 )
 _SLO_WINDOWS = ("5m", "30m", "1h", "6h", "3d")
 
-_DEFAULTS: dict[str, Any] = {
-    "job": "app",
+# The settings these rules read, with their defaults (numbers, or Prometheus durations).
+_THRESHOLDS: dict[str, float | str] = {
     "rate_window": "5m",
     "error_rate_threshold": 0.05,
     "error_rate_for": "2m",
@@ -37,13 +41,24 @@ _DEFAULTS: dict[str, Any] = {
     "slo_availability": 0.999,
     "slo_latency": 0.99,
     "slo_latency_seconds": 0.5,
-    "runbook_base_url": "https://runbooks.example.com/obs/",
-    "prometheus_datasource_uid": "prometheus",
 }
 
 
-def _get(settings: Mapping[str, Any], key: str) -> Any:
-    return settings.get(key, _DEFAULTS[key])
+def _number(settings: Mapping[str, Any], key: str) -> float:
+    value = settings.get(key, _THRESHOLDS[key])
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        raise ConfigError(f"[tool.obs.stack] {key}", value, "a number")
+    try:
+        return float(value)
+    except ValueError:
+        raise ConfigError(f"[tool.obs.stack] {key}", value, "a number") from None
+
+
+def _duration(settings: Mapping[str, Any], key: str) -> str:
+    value = settings.get(key, _THRESHOLDS[key])
+    if not isinstance(value, str) or not value.strip():
+        raise ConfigError(f"[tool.obs.stack] {key}", value, "a duration such as 5m")
+    return value.strip()
 
 
 def _le(seconds: float) -> str:
@@ -70,20 +85,20 @@ def _alert(
     rule["annotations"] = {
         "summary": summary,
         "description": description,
-        "runbook_url": f"{_get(settings, 'runbook_base_url')}{name.lower()}",
+        "runbook_url": f"{settings['runbook_base_url']}{name.lower()}",
     }
     return rule
 
 
 def http_alert_rules(settings: Mapping[str, Any]) -> list[dict[str, Any]]:
     """The five HTTP alerts the first users defined, with configurable thresholds."""
-    w = _get(settings, "rate_window")
-    job = _get(settings, "job")
-    errors = _get(settings, "error_rate_threshold")
-    latency = _get(settings, "latency_p95_threshold")
-    exceptions = _get(settings, "exception_rate_threshold")
-    factor = _get(settings, "abnormal_rate_factor")
-    minimum = _get(settings, "abnormal_rate_min")
+    w = _duration(settings, "rate_window")
+    job = settings["job"]
+    errors = _number(settings, "error_rate_threshold")
+    latency = _number(settings, "latency_p95_threshold")
+    exceptions = _number(settings, "exception_rate_threshold")
+    factor = _number(settings, "abnormal_rate_factor")
+    minimum = _number(settings, "abnormal_rate_min")
     rate = f"sum by (job) (rate(http_requests_total[{w}]))"
     baseline = "sum by (job) (rate(http_requests_total[1h]))"
     return [
@@ -91,7 +106,7 @@ def http_alert_rules(settings: Mapping[str, Any]) -> list[dict[str, Any]]:
             settings,
             "High5xxErrorRate",
             f'sum by (job) (rate(http_requests_total{{status=~"5.."}}[{w}])) / {rate} > {errors}',
-            _get(settings, "error_rate_for"),
+            _duration(settings, "error_rate_for"),
             "critical",
             "{{ $labels.job }}: {{ $value | humanizePercentage }} of requests fail with 5xx",
             f"More than {errors:.0%} of HTTP requests to {{{{ $labels.job }}}} answered 5xx "
@@ -102,7 +117,7 @@ def http_alert_rules(settings: Mapping[str, Any]) -> list[dict[str, Any]]:
             "HighRequestLatency",
             "histogram_quantile(0.95, sum by (job, le) "
             f"(rate(http_request_duration_seconds_bucket[{w}]))) > {latency}",
-            _get(settings, "latency_for"),
+            _duration(settings, "latency_for"),
             "warning",
             "{{ $labels.job }}: p95 latency is {{ $value | humanizeDuration }}",
             f"The 95th percentile of HTTP request duration of {{{{ $labels.job }}}} is above "
@@ -112,7 +127,7 @@ def http_alert_rules(settings: Mapping[str, Any]) -> list[dict[str, Any]]:
             settings,
             "ExceptionSpike",
             f"sum by (job) (rate(http_requests_exceptions_total[{w}])) > {exceptions}",
-            _get(settings, "exception_for"),
+            _duration(settings, "exception_for"),
             "warning",
             "{{ $labels.job }}: {{ $value | humanize }} unhandled exceptions per second",
             f"Views of {{{{ $labels.job }}}} raise more than {exceptions} exceptions per second "
@@ -122,7 +137,7 @@ def http_alert_rules(settings: Mapping[str, Any]) -> list[dict[str, Any]]:
             settings,
             "ServiceDown",
             f'up{{job="{job}"}} == 0',
-            _get(settings, "service_down_for"),
+            _duration(settings, "service_down_for"),
             "critical",
             "{{ $labels.job }} on {{ $labels.instance }} is down",
             "Prometheus cannot scrape {{ $labels.instance }} of job {{ $labels.job }}.",
@@ -132,7 +147,7 @@ def http_alert_rules(settings: Mapping[str, Any]) -> list[dict[str, Any]]:
             "AbnormalRequestRate",
             f"({rate} > {factor} * {baseline} or {rate} < {baseline} / {factor}) "
             f"and {baseline} > {minimum}",
-            _get(settings, "abnormal_for"),
+            _duration(settings, "abnormal_for"),
             "warning",
             "{{ $labels.job }}: request rate is unusual ({{ $value | humanize }} req/s)",
             f"The request rate of {{{{ $labels.job }}}} over {w} is more than {factor}x above or "
@@ -153,7 +168,7 @@ def _slo_ratios() -> dict[str, str]:
 
 def slo_recording_rules(settings: Mapping[str, Any]) -> list[dict[str, Any]]:
     """Error and slow-request ratios over every window the burn-rate alerts read."""
-    le = _le(_get(settings, "slo_latency_seconds"))
+    le = _le(_number(settings, "slo_latency_seconds"))
     return [
         {"record": f"job:http_requests_{kind}:ratio_rate{w}", "expr": template.format(w=w, le=le)}
         for kind, template in _slo_ratios().items()
@@ -172,9 +187,9 @@ def _burn_expr(kind: str, budget: float, windows: Sequence[tuple[str, float, str
 
 def slo_alert_rules(settings: Mapping[str, Any]) -> list[dict[str, Any]]:
     """Page on a fast burn (14.4x over 1h/5m, 6x over 6h/30m), ticket on 1x over 3d/6h."""
-    availability = float(_get(settings, "slo_availability"))
-    latency = float(_get(settings, "slo_latency"))
-    threshold = _get(settings, "slo_latency_seconds")
+    availability = _number(settings, "slo_availability")
+    latency = _number(settings, "slo_latency")
+    threshold = _number(settings, "slo_latency_seconds")
     fast = [w for w in _BURN_WINDOWS if w[0] == "critical"]
     slow = [w for w in _BURN_WINDOWS if w[0] == "warning"]
     objectives = (
@@ -224,7 +239,7 @@ def http_dashboard(settings: Mapping[str, Any]) -> dict[str, Any]:
     from grafana_foundation_sdk.models.dashboard import DataSourceRef, VariableRefresh
     from grafana_foundation_sdk.models.prometheus import PromQueryFormat
 
-    ds = DataSourceRef(type_val="prometheus", uid=_get(settings, "prometheus_datasource_uid"))
+    ds = DataSourceRef(type_val="prometheus", uid=settings["prometheus_datasource_uid"])
 
     def query(expr: str, legend: str, ref: str, exemplar: bool = False) -> prom.Dataquery:
         q = prom.Dataquery().expr(expr).legend_format(legend).ref_id(ref).datasource(ds)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from obs_core import _plugins
+
+from obs_stack._settings import refuse_unknown
 
 __all__ = ["StackContent", "gather"]
 
@@ -34,6 +36,28 @@ def _unique(kind: str, key: str, items: list[dict[str, Any]]) -> list[dict[str, 
     return list(seen.values())
 
 
+class _Recording(Mapping[str, Any]):
+    """The settings as the hooks see them, remembering every key a plugin asks for.
+
+    A plugin's setting is one it reads: this is how a key obs-stack does not know is
+    told apart from a typo, with no list of keys to keep in step with the plugins.
+    """
+
+    def __init__(self, settings: Mapping[str, Any]) -> None:
+        self._settings = settings
+        self.read: set[str] = set()
+
+    def __getitem__(self, key: str) -> Any:
+        self.read.add(key)
+        return self._settings[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._settings)
+
+    def __len__(self) -> int:
+        return len(self._settings)
+
+
 def _unwrap(dashboard: Mapping[str, Any]) -> dict[str, Any]:
     """The bare model, also when a plugin returns the HTTP API's ``{"dashboard": ...}``."""
     inner = dashboard.get("dashboard")
@@ -42,8 +66,12 @@ def _unwrap(dashboard: Mapping[str, Any]) -> dict[str, Any]:
     return dict(dashboard)
 
 
-def gather(settings: Mapping[str, Any]) -> StackContent:
-    """Call every plugin's stack hooks with `settings` (a failing plugin is reported)."""
+def gather(user_settings: Mapping[str, Any]) -> StackContent:
+    """Call every plugin's stack hooks with the settings (a failing plugin is reported).
+
+    Raises `obs_core.ConfigError` for a setting neither obs-stack nor a plugin reads.
+    """
+    settings = _Recording(user_settings)
     groups = [
         dict(g)
         for answer in _plugins.call_each("obs_alert_rule_groups", settings=settings)
@@ -63,6 +91,7 @@ def gather(settings: Mapping[str, Any]) -> StackContent:
     for answer in _plugins.call_each("obs_compose_services", settings=settings):
         for name, service in answer.items():
             services.setdefault(str(name), dict(service))
+    refuse_unknown(user_settings, settings.read)
     return StackContent(
         rule_groups=_unique("rule group", "name", groups),
         dashboards=_unique("dashboard", "uid", dashboards),

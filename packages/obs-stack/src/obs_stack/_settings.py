@@ -1,7 +1,9 @@
 """Stack settings: defaults < ``[tool.obs.stack]`` in the nearest pyproject < flags.
 
-The merged mapping is what every stack hook receives as ``settings``. Unknown keys are
-errors (a typo must not silently keep a default threshold).
+The merged mapping is what every stack hook receives as ``settings``. obs-stack knows,
+defaults and checks only its own keys; any other key is passed on as given to the
+plugins, which own their settings (obs-flask its alert thresholds). `gather` refuses a
+key that neither obs-stack nor any plugin reads, so a typo never silently keeps a default.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from typing import Any
 import yaml
 from obs_core import ConfigError, load_config
 
-__all__ = ["DEFAULTS", "load_settings", "parse_assignments"]
+__all__ = ["DEFAULTS", "load_settings", "parse_assignments", "refuse_unknown"]
 
 DEFAULTS: dict[str, Any] = {
     # what Prometheus scrapes: the service label is the scrape job
@@ -23,23 +25,8 @@ DEFAULTS: dict[str, Any] = {
     "metrics_path": "/metrics",
     "scrape_interval": "15s",
     "evaluation_interval": "15s",
-    # alert thresholds (obs-flask's rules read these)
-    "rate_window": "5m",
-    "error_rate_threshold": 0.05,
-    "error_rate_for": "2m",
-    "latency_p95_threshold": 2.0,
-    "latency_for": "5m",
-    "exception_rate_threshold": 1.0,
-    "exception_for": "2m",
-    "service_down_for": "1m",
-    "abnormal_rate_factor": 3.0,
-    "abnormal_rate_min": 1.0,
-    "abnormal_for": "10m",
+    # where every plugin's alerts link their runbooks: base URL + lower-case alert name
     "runbook_base_url": "https://runbooks.example.com/obs/",
-    # service level objectives
-    "slo_availability": 0.999,
-    "slo_latency": 0.99,
-    "slo_latency_seconds": 0.5,
     # Alertmanager
     "webhook_url": "http://127.0.0.1:5001/alerts",
     "group_wait": "10s",
@@ -102,10 +89,9 @@ _CHOICES = {"compose_network": ("bridge", "host")}
 def _merge(settings: dict[str, Any], values: Mapping[str, Any]) -> None:
     for raw_key, value in values.items():
         key = raw_key.replace("-", "_")
-        if key not in DEFAULTS:
-            raise ConfigError(
-                f"[tool.obs.stack] {raw_key}", value, "one of " + ", ".join(sorted(DEFAULTS))
-            )
+        if key not in DEFAULTS:  # a plugin's setting: the plugin checks it
+            settings[key] = value
+            continue
         settings[key] = _coerce(key, value)
         if key in _CHOICES and settings[key] not in _CHOICES[key]:
             raise ConfigError(f"[tool.obs.stack] {raw_key}", value, " or ".join(_CHOICES[key]))
@@ -126,8 +112,9 @@ def load_settings(
     overrides: Mapping[str, Any] | None = None,
     pyproject: str | os.PathLike[str] | None = None,
 ) -> dict[str, Any]:
-    """Defaults, then ``[tool.obs.stack]``, then `overrides` (flags); validated.
+    """Defaults, then ``[tool.obs.stack]``, then `overrides` (flags).
 
+    obs-stack's own keys are checked and coerced here; the others are the plugins'.
     The scrape job defaults to the configured service name when one is set.
     """
     config = load_config(pyproject=Path(pyproject) if pyproject is not None else None)
@@ -138,3 +125,15 @@ def load_settings(
     _merge(settings, config.stack)
     _merge(settings, overrides or {})
     return settings
+
+
+def refuse_unknown(settings: Mapping[str, Any], read: Iterable[str]) -> None:
+    """Refuse a key the user set that neither obs-stack nor any plugin `read`."""
+    known = set(DEFAULTS) | set(read)
+    unknown = sorted(set(settings) - known)
+    if unknown:
+        raise ConfigError(
+            f"[tool.obs.stack] {unknown[0]}",
+            settings[unknown[0]],
+            "a setting of obs-stack or of an installed plugin: " + ", ".join(sorted(known)),
+        )

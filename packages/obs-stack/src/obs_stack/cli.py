@@ -30,7 +30,18 @@ def _settings(assignments: tuple[str, ...], **flags: Any) -> dict[str, Any]:
         raise click.UsageError(str(exc)) from None
 
 
+def _render(directory: Path, settings: dict[str, Any], target: str) -> list[Path]:
+    try:
+        return render(directory, settings, target)
+    except ValueError as exc:  # a setting nobody reads, or two plugins' clashing content
+        raise click.ClickException(str(exc)) from None
+
+
 F = TypeVar("F", bound=Callable[..., Any])
+
+_directory = click.argument(
+    "directory", default="obs-stack", type=click.Path(file_okay=False, path_type=Path)
+)
 
 
 def _setting_options(command: F) -> F:
@@ -48,7 +59,7 @@ def cli() -> None:
 
 
 @cli.command("render")
-@click.argument("directory", default="obs-stack", type=click.Path(file_okay=False, path_type=Path))
+@_directory
 @click.option("--target", type=click.Choice(TARGETS), default="compose", show_default=True)
 @_setting_options
 def render_command(
@@ -56,11 +67,7 @@ def render_command(
 ) -> None:
     """Write the stack's configuration files into DIRECTORY (default ./obs-stack)."""
     settings = _settings(assignments, job=job, targets=targets)
-    try:
-        written = render(directory, settings, target)
-    except ValueError as exc:  # two plugins contributing clashing content
-        raise click.ClickException(str(exc)) from None
-    for path in written:
+    for path in _render(directory, settings, target):
         click.echo(f"wrote {path}")
 
 
@@ -71,7 +78,7 @@ def _problem_lines(detail: str) -> list[str]:
 
 
 @cli.command("validate")
-@click.argument("directory", default="obs-stack", type=click.Path(file_okay=False, path_type=Path))
+@_directory
 def validate_command(directory: Path) -> None:
     """Check the files in DIRECTORY with promtool, amtool, the Compose spec and Grafana rules."""
     checks = validate(directory)
@@ -94,7 +101,7 @@ _NO_ENGINE = (
 
 
 @cli.command("up")
-@click.argument("directory", default="obs-stack", type=click.Path(file_okay=False, path_type=Path))
+@_directory
 @click.option("--native", is_flag=True, help="Run Debian's prometheus and alertmanager, no Docker.")
 @click.option("--timeout", default=30.0, show_default=True, help="Seconds to wait until ready.")
 @_setting_options
@@ -111,7 +118,7 @@ def up_command(
     if native:
         try:
             procs = up_native(directory, settings, timeout=timeout)
-        except NativeError as exc:
+        except (NativeError, ValueError) as exc:
             raise click.ClickException(str(exc)) from None
         for proc in procs:
             click.echo(f"{proc.name:<13} {proc.url}  (pid {proc.pid}, log {proc.log})")
@@ -122,24 +129,22 @@ def up_command(
     problem = docker_engine_problem()
     if problem is not None:
         raise click.ClickException(_NO_ENGINE.format(problem=problem, install=INSTALL))
-    render(directory, settings, "compose")
+    _render(directory, settings, "compose")
     sys.exit(compose(directory.resolve(), "up", "-d"))
 
 
 @cli.command("down")
-@click.argument("directory", default="obs-stack", type=click.Path(file_okay=False, path_type=Path))
+@_directory
 def down_command(directory: Path) -> None:
     """Stop the stack `up` started from DIRECTORY (only the processes it recorded)."""
     stopped = down_native(directory)
     for proc in stopped:
         click.echo(f"stopped {proc.name} (pid {proc.pid})")
-    if stopped or not (directory / "docker-compose.yml").is_file():
-        if not stopped:
-            click.echo("nothing is running from " + str(directory))
+    if stopped:
         return
-    if docker_engine_problem() is None:
+    if (directory / "docker-compose.yml").is_file() and docker_engine_problem() is None:
         sys.exit(compose(directory.resolve(), "down"))
-    click.echo("nothing is running from " + str(directory))
+    click.echo(f"nothing is running from {directory}")
 
 
 def main() -> None:

@@ -1,7 +1,9 @@
 """A third-party-style stack plugin: a business dashboard panel and an alert rule.
 
 It reads the demo's business counter ``loans_approved_total``, as a team that owns a
-lending service would publish its own view and alert next to obs-flask's HTTP ones.
+lending service would publish its own view and alert next to obs-flask's HTTP ones. Its
+own setting ``no_loans_for`` (obs-stack does not know it) reaches it from
+``[tool.obs.stack]`` like obs-flask's thresholds do.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ LOANS_RATE = "sum(rate(loans_approved_total[$__rate_interval]))"
 
 @hookimpl
 def obs_dashboards(settings: Mapping[str, Any]) -> Sequence[Mapping[str, Any]]:
-    datasource = {"type": "prometheus", "uid": settings.get("prometheus_datasource_uid", "")}
+    datasource = {"type": "prometheus", "uid": settings["prometheus_datasource_uid"]}
     return [
         {
             "uid": "obs-test-business",
@@ -48,12 +50,12 @@ def obs_alert_rule_groups(settings: Mapping[str, Any]) -> Sequence[Mapping[str, 
                 {
                     "alert": "NoLoansApproved",
                     "expr": "sum(rate(loans_approved_total[30m])) == 0",
-                    "for": "30m",
+                    "for": str(settings.get("no_loans_for", "30m")),
                     "labels": {"severity": "warning"},
                     "annotations": {
                         "summary": "No loan was approved in 30 minutes",
                         "description": "loans_approved_total has not grown for 30 minutes.",
-                        "runbook_url": f"{settings.get('runbook_base_url', '')}noloansapproved",
+                        "runbook_url": f"{settings['runbook_base_url']}noloansapproved",
                     },
                 }
             ],
