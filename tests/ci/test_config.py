@@ -81,6 +81,7 @@ def test_strict_and_test_paths_from_config(tmp_path: Path) -> None:
             "unknown rule code or prefix 'XYZ1'",
         ),
         ("strict = 'yes'\n", "strict must be true or false"),
+        ('exclude = "migrations/"\n[tool.obs-ci.per-file-ignores]\n"a.py" = 3\n', "'a.py'"),
     ],
 )
 def test_a_bad_setting_is_an_error_naming_it(tmp_path: Path, config: str, named: str) -> None:
@@ -112,3 +113,11 @@ def test_noqa_comments_silence_a_line_or_a_file(tmp_path: Path) -> None:
     assert run.code == 1, run
     assert [line.split(": ")[1][:6] for line in run.out.splitlines()[:-1]] == ["OBS202"] * 2
     assert "inline.py:3:1: OBS202" in run.out and "partial.py:2:1: OBS202" in run.out
+
+
+def test_a_tool_obs_ci_that_is_not_a_table_is_an_error(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text('[tool]\nobs-ci = ["OBS"]\n')
+    (tmp_path / "app.py").write_text(NOISY)
+    run = check(tmp_path)
+    assert run.code == 2, run
+    assert "[tool.obs-ci] must be a table" in run.err

@@ -42,10 +42,23 @@ def test_uncommitted_work_counts_and_paths_narrow_the_check(repo: Repo) -> None:
     repo.git("checkout", "-q", "-b", "feature")
     repo.write("app/pay.py", UNOBSERVED)
     repo.write("app/other.py", "print('debug')\n")
-    repo.git("add", "-A")  # new files need to be known to git; no commit needed
+    repo.git("add", "-A")
     run = repo.check("check", "app/pay.py")
     assert run.code == 1, run
     assert "app/pay.py" in run.out and "app/other.py" not in run.out
+
+
+def test_new_files_not_yet_added_to_git_are_checked_unless_ignored(repo: Repo) -> None:
+    repo.write(".gitignore", "generated/\n")
+    repo.commit("ignore generated code")
+    repo.git("checkout", "-q", "-b", "feature")
+    repo.write("app/pay.py", UNOBSERVED)  # never `git add`ed
+    repo.write("generated/client.py", "print('generated')\n")
+    run = repo.check("check")
+    assert run.code == 1, run
+    assert "app/pay.py:7:1: OBS101" in run.out
+    assert "generated" not in run.out
+    assert "in 1 changed Python file(s)" in run.out
 
 
 def test_only_changed_lines_and_touched_functions_are_reported(repo: Repo) -> None:
@@ -109,3 +122,41 @@ def test_awkward_files_are_handled_without_crashing(repo: Repo) -> None:
     assert "app/blob.py:1:1: OBS001 binary file" in run.out
     for untouched in ("new_name.py", "old_name.py", "gone.py", "notes.txt"):
         assert untouched not in run.out
+
+
+def test_a_missing_explicit_file_is_an_error_not_a_pass(tmp_path: Path) -> None:
+    (tmp_path / "pay.py").write_text(UNOBSERVED)
+    run = run_obs_ci("check", "--files", "pay.py", "pyy.py", cwd=tmp_path)
+    assert run.code == 2, run
+    assert "pyy.py" in run.err and "does not exist" in run.err
+
+
+def test_a_diff_naming_files_absent_here_is_an_error_not_a_pass(repo: Repo) -> None:
+    repo.feature({"app/pay.py": UNOBSERVED})
+    diff = repo.git("diff", "main...feature")
+    repo.git("checkout", "-q", "main")  # app/pay.py exists only on the feature branch
+    run = repo.check("check", "--diff", "-", stdin=diff)
+    assert run.code == 2, run
+    assert "app/pay.py" in run.err and "not in the work tree" in run.err
+
+
+def test_a_directory_is_checked_without_its_ignored_or_hidden_folders(repo: Repo) -> None:
+    repo.write(".gitignore", "build/\n")
+    repo.write("app/pay.py", UNOBSERVED)
+    repo.write("build/lib/generated.py", "print('generated')\n")
+    repo.write(".venv/.gitignore", "*\n")  # as uv and virtualenv write it
+    repo.write(".venv/lib/site.py", "print('installed')\n")
+    run = repo.check("check", "--files", ".")
+    assert run.code == 1, run
+    assert "app/pay.py:7:1: OBS101" in run.out
+    assert "generated.py" not in run.out and "site.py" not in run.out
+    assert "All" not in run.out and "in 3 changed Python file(s)" in run.out
+
+
+def test_files_outside_git_skip_hidden_folders(tmp_path: Path) -> None:
+    (tmp_path / "pay.py").write_text(UNOBSERVED)
+    (tmp_path / ".venv").mkdir()
+    (tmp_path / ".venv" / "site.py").write_text("print('installed')\n")
+    run = run_obs_ci("check", "--files", ".", cwd=tmp_path)
+    assert run.code == 1, run
+    assert "pay.py:7:1: OBS101" in run.out and "site.py" not in run.out

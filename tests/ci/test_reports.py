@@ -130,3 +130,11 @@ def test_sarif_with_internal_errors_and_parse_errors_still_validates(repo: Repo)
     assert invocation["executionSuccessful"] is False
     assert invocation["toolExecutionNotifications"][0]["descriptor"]["id"] == "TST901"
     assert {r["ruleId"] for r in log["runs"][0]["results"]} == {"OBS001", "OBS202"}
+
+
+def test_an_unwritable_output_is_an_error_not_a_finding(repo: Repo) -> None:
+    repo.feature(CHANGE)
+    run = repo.check("check", "--format", "sarif", "--output", "no/such/dir/obs-ci.sarif")
+    assert run.code == 2, run
+    assert "cannot write no/such/dir/obs-ci.sarif" in run.err
+    assert "Traceback" not in run.err

@@ -58,6 +58,8 @@ def load_config(pyproject: Path | None) -> CiConfig:
     table = data.get("tool", {}).get("obs-ci")
     if table is None:
         return CiConfig()
+    if not isinstance(table, dict):
+        raise ConfigError(f"[tool.obs-ci] must be a table of settings in {pyproject}")
     values: dict[str, Any] = {}
     for raw_key, value in table.items():
         key = raw_key.replace("_", "-")

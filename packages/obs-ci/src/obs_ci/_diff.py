@@ -9,7 +9,7 @@ import subprocess
 from collections.abc import Sequence
 from pathlib import Path
 
-__all__ = ["GitError", "git_changes", "git_root", "parse_unified_diff"]
+__all__ = ["GitError", "git_changes", "git_files", "git_root", "parse_unified_diff"]
 
 _BINARY = re.compile(r"^Binary files .* and (.+) differ$")
 _HUNK = re.compile(r"^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@")
@@ -160,12 +160,43 @@ def merge_base(base: str | None, cwd: Path) -> str:
     return done.stdout.strip()
 
 
-def git_changes(base: str | None, paths: Sequence[str], cwd: Path) -> dict[str, list[int]]:
-    """Changed lines of the work tree against the merge base of `base` and HEAD."""
+def _ls_files(options: Sequence[str], paths: Sequence[str], cwd: Path) -> list[str]:
+    """Repo-relative paths from ``git ls-files`` (NUL-separated, so any name survives)."""
+    done = _git(["ls-files", "-z", "--full-name", *options, "--", *paths], cwd)
+    if done.returncode != 0:
+        raise GitError(f"git ls-files failed: {done.stderr.strip()}")
+    return sorted({path for path in done.stdout.split("\0") if path})
+
+
+def git_files(folder: str, cwd: Path) -> list[str]:
+    """The files git tracks or would track (not ignored) under `folder`, repo-relative."""
+    return _ls_files(["--cached", "--others", "--exclude-standard"], [folder], cwd)
+
+
+def git_changes(base: str | None, paths: Sequence[str], cwd: Path) -> dict[str, list[int] | None]:
+    """Changed lines of the work tree against the merge base of `base` and HEAD.
+
+    Files git does not track yet and does not ignore are new code too: they count whole
+    (None), as they would once added, so a forgotten ``git add`` never hides a change.
+    """
     commit = merge_base(base, cwd)
     done = _git(
-        ["diff", "--no-color", "--no-ext-diff", "--unified=0", "-M", commit, "--", *paths], cwd
+        [
+            "diff",
+            "--no-color",
+            "--no-ext-diff",
+            "--no-relative",
+            "--unified=0",
+            "-M",
+            commit,
+            "--",
+            *paths,
+        ],
+        cwd,
     )
     if done.returncode != 0:
         raise GitError(f"git diff failed: {done.stderr.strip()}")
-    return parse_unified_diff(done.stdout)
+    changes: dict[str, list[int] | None] = dict(parse_unified_diff(done.stdout))
+    for path in _ls_files(["--others", "--exclude-standard"], paths, cwd):
+        changes.setdefault(path, None)
+    return changes

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import dataclasses
 import sys
+import traceback
 import warnings
 from pathlib import Path
-from typing import TextIO
+from typing import NoReturn, TextIO
 
 import click
 from obs_core import find_pyproject
 
 from obs_ci._config import ConfigError, load_config, selected_codes
-from obs_ci._diff import GitError, git_changes, git_root, parse_unified_diff
-from obs_ci._engine import ChangedFile, Engine
+from obs_ci._diff import GitError, git_changes, git_files, git_root, parse_unified_diff
+from obs_ci._engine import ChangedFile, Engine, Result
 from obs_ci._registry import LoadedRule, RuleLoadError, load_rules
 from obs_ci._report import render, render_text
 
@@ -22,7 +23,7 @@ __all__ = ["cli", "main"]
 FORMATS = ("text", "json", "sarif", "github", "markdown")
 
 
-def _fail(message: str) -> None:
+def _fail(message: str) -> NoReturn:
     click.echo(f"obs-ci: error: {message}", err=True)
     sys.exit(2)
 
@@ -32,7 +33,6 @@ def _rules() -> list[LoadedRule]:
         return load_rules()
     except RuleLoadError as exc:
         _fail(str(exc))
-        raise  # unreachable: _fail exits
 
 
 def _relative(path: Path, root: Path) -> str:
@@ -43,19 +43,43 @@ def _relative(path: Path, root: Path) -> str:
         return path.as_posix()
 
 
-def _explicit_files(paths: tuple[str, ...], root: Path) -> list[ChangedFile]:
+def _folder_files(folder: Path, root: Path, in_git: bool) -> list[ChangedFile]:
+    """The Python files of a folder: those git tracks or would track, else all but hidden."""
+    if in_git:
+        paths = [p for p in git_files(str(folder), Path.cwd()) if p.endswith(".py")]
+        return [ChangedFile(p, root / p) for p in paths if (root / p).is_file()]
+    found = [
+        f
+        for f in sorted(folder.rglob("*.py"))
+        if not any(part.startswith(".") for part in f.relative_to(folder).parts)
+    ]
+    return [ChangedFile(_relative(f, root), f) for f in found]
+
+
+def _explicit_files(paths: tuple[str, ...], root: Path, *, in_git: bool) -> list[ChangedFile]:
+    """PATHS checked whole; a folder stands for its Python files, a missing path is an error."""
     files = []
     for raw in paths:
         path = Path(raw)
-        found = sorted(path.rglob("*.py")) if path.is_dir() else [path]
-        files += [ChangedFile(_relative(f, root), f, None) for f in found]
+        if path.is_dir():
+            files += _folder_files(path, root, in_git)
+        elif path.exists():
+            files.append(ChangedFile(_relative(path, root), path))
+        else:
+            raise GitError(f"{raw} does not exist")
     return files
 
 
 def _from_diff(text: str, root: Path) -> list[ChangedFile]:
-    return [
-        ChangedFile(path, root / path, lines) for path, lines in parse_unified_diff(text).items()
-    ]
+    """The files of a unified diff, read from the work tree the diff must describe."""
+    changed = [ChangedFile(p, root / p, lines) for p, lines in parse_unified_diff(text).items()]
+    absent = [c.path for c in changed if c.path.endswith(".py") and not c.location.exists()]
+    if absent:
+        raise GitError(
+            f"the diff names {', '.join(absent)}, which is not in the work tree at {root}; "
+            "run obs-ci at the root of the checkout the diff was taken from"
+        )
+    return changed
 
 
 def _split(values: tuple[str, ...]) -> list[str]:
@@ -90,33 +114,19 @@ def check(
     ignore: tuple[str, ...],
 ) -> None:
     """Check the changed Python code: against git, a diff (--diff) or whole files (--files)."""
-    cwd = Path.cwd()
-    root = git_root(cwd) or cwd
-    pyproject = find_pyproject(cwd)
-    rules = _rules()
-    codes = [loaded.rule.code for loaded in rules]
-    try:
-        config = load_config(pyproject)
-        if strict:
-            config = dataclasses.replace(config, strict=True)
-        selected_codes(codes, _split(select), _split(ignore), "the command line")
-        # --select replaces the configured select and ignore; --ignore adds to them
-        chosen, ignored = (_split(select), []) if select else (config.select, config.ignore)
-        ignored = [*ignored, *_split(ignore)]
-        enabled = selected_codes(codes, chosen, ignored, config.source)
-        for pattern, prefixes in config.per_file_ignores.items():
-            selected_codes(codes, [], prefixes, f"per-file-ignores {pattern!r}")
-        engine = Engine(rules, config, enabled)
-    except (ConfigError, RuleLoadError) as exc:
-        _fail(str(exc))
-        return
-    if sum([diff_file is not None, files]) > 1:
+    if diff_file is not None and files:
         _fail("use one of --diff and --files")
+    if diff_file is not None and paths:
+        _fail("--diff takes no PATHS: the diff says which files changed")
+    if files and not paths:
+        _fail("--files needs PATHS")
+    cwd = Path.cwd()
+    top = git_root(cwd)
+    root = top or cwd
+    engine = _engine(cwd, strict, _split(select), _split(ignore))
     try:
         if files:
-            if not paths:
-                _fail("--files needs PATHS")
-            changed = _explicit_files(paths, root)
+            changed = _explicit_files(paths, root, in_git=top is not None)
         elif diff_file is not None:
             changed = _from_diff(diff_file.read(), root)
         else:
@@ -124,16 +134,42 @@ def check(
             changed = [ChangedFile(p, root / p, ln) for p, ln in lines.items()]
     except GitError as exc:
         _fail(str(exc))
-        return
     result = engine.run(changed)
-    report = render(result, fmt)
-    if output:
-        Path(output).write_text(report, encoding="utf-8")
-        if fmt != "text":
-            click.echo(render_text(result), nl=False)
-    else:
-        click.echo(report, nl=False)
+    _emit(result, fmt, output)
     sys.exit(result.exit_code)
+
+
+def _engine(cwd: Path, strict: bool | None, select: list[str], ignore: list[str]) -> Engine:
+    """The engine for `[tool.obs-ci]` and the command line; a bad setting is exit 2."""
+    rules = _rules()
+    codes = [loaded.rule.code for loaded in rules]
+    try:
+        config = load_config(find_pyproject(cwd))
+        if strict:
+            config = dataclasses.replace(config, strict=True)
+        selected_codes(codes, select, ignore, "the command line")
+        # --select replaces the configured select and ignore; --ignore adds to them
+        chosen, ignored = (select, []) if select else (config.select, config.ignore)
+        enabled = selected_codes(codes, chosen, [*ignored, *ignore], config.source)
+        for pattern, prefixes in config.per_file_ignores.items():
+            selected_codes(codes, [], prefixes, f"per-file-ignores {pattern!r}")
+        return Engine(rules, config, enabled)
+    except (ConfigError, RuleLoadError) as exc:
+        _fail(str(exc))
+
+
+def _emit(result: Result, fmt: str, output: str | None) -> None:
+    """Print the report, or write it to `output` and print the text summary."""
+    report = render(result, fmt)
+    if output is None:
+        click.echo(report, nl=False)
+        return
+    try:
+        Path(output).write_text(report, encoding="utf-8")
+    except OSError as exc:
+        _fail(f"cannot write {output}: {exc.strerror or exc}")
+    if fmt != "text":
+        click.echo(render_text(result), nl=False)
 
 
 @cli.command("rules")
@@ -191,6 +227,10 @@ def _warn(
 
 
 def main() -> None:
-    """Entry point of the `obs-ci` console script."""
+    """Entry point of the `obs-ci` console script; an unexpected crash is exit 2, never 1."""
     warnings.showwarning = _warn
-    cli()
+    try:
+        cli(standalone_mode=True)
+    except Exception as exc:  # exit 1 would read as "findings": a crash must not
+        traceback.print_exc()
+        _fail(f"internal error: {type(exc).__name__}: {exc}")
