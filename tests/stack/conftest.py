@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import random
 import socket
 import subprocess
 import sys
@@ -19,12 +20,29 @@ from obs_stack import load_settings, render
 Render = Callable[..., Path]
 
 
+_HANDED_OUT: set[int] = set()
+
+
 def free_port() -> int:
-    """A port nobody listens on right now (bind to port 0 and let the kernel choose)."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
+    """A free port on 127.0.0.1 below the kernel's ephemeral range (32768 and up).
+
+    A port the kernel hands out for port 0 is also what it hands to outgoing connections:
+    under load one of those can take it between this check and the server's bind. Ports
+    below the range are only ever taken by a bind, so a random free one stays free.
+    No port is handed out twice in one test session.
+    """
+    for _ in range(200):
+        port = random.randint(20000, 32000)
+        if port in _HANDED_OUT:
+            continue
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        _HANDED_OUT.add(port)
         return port
+    raise RuntimeError("no free port between 20000 and 32000 on 127.0.0.1")
 
 
 @pytest.fixture
