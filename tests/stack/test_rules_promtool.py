@@ -9,6 +9,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -23,19 +24,61 @@ def _rules_folder(render_stack: Render) -> Path:
     return render_stack("native") / "native"
 
 
-@pytest.mark.parametrize("unit_test", UNIT_TESTS, ids=[p.name.split(".")[0] for p in UNIT_TESTS])
-def test_promtool_unit_test_passes(unit_test: Path, render_stack: Render) -> None:
-    promtool = require_binary("promtool")
-    folder = _rules_folder(render_stack)
-    shutil.copy(unit_test, folder / unit_test.name)
-    result = subprocess.run(
-        [promtool, "test", "rules", unit_test.name],
+def _promtool_test(folder: Path, unit_test: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [require_binary("promtool"), "test", "rules", unit_test],
         cwd=folder,
         capture_output=True,
         text=True,
         timeout=120,
         check=False,
     )
+
+
+@pytest.mark.parametrize("unit_test", UNIT_TESTS, ids=[p.name.split(".")[0] for p in UNIT_TESTS])
+def test_promtool_unit_test_passes(unit_test: Path, render_stack: Render) -> None:
+    require_binary("promtool")
+    folder = _rules_folder(render_stack)
+    shutil.copy(unit_test, folder / unit_test.name)
+    result = _promtool_test(folder, unit_test.name)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def _error_share_case(errors_per_100: int, fires: bool) -> dict[str, Any]:
+    series = 'http_requests_total{{job="app", method="GET", endpoint="/", status="{}"}}'
+    return {
+        "interval": "1m",
+        "input_series": [
+            {"series": series.format(200), "values": f"0+{100 - errors_per_100}x20"},
+            {"series": series.format(500), "values": f"0+{errors_per_100}x20"},
+        ],
+        "alert_rule_test": [
+            {
+                "eval_time": "10m",
+                "alertname": "High5xxErrorRate",
+                "exp_alerts": [{"exp_labels": {"severity": "critical", "job": "app"}}]
+                if fires
+                else [],
+            }
+        ],
+    }
+
+
+def test_a_configured_threshold_moves_where_the_alert_fires(render_stack: Render) -> None:
+    """With error_rate_threshold = 0.15 and a 1m for, 10 % errors stay quiet, 20 % fire."""
+    require_binary("promtool")
+    folder = render_stack("native", error_rate_threshold=0.15, error_rate_for="1m") / "native"
+    rules = yaml.safe_load((folder / "rules/obs-http-alerts.rules.yml").read_text())
+    for rule in rules["groups"][0]["rules"]:  # compare labels and timing, not the texts
+        rule.pop("annotations", None)
+    (folder / "rules/obs-http-alerts.rules.yml").write_text(yaml.safe_dump(rules))
+    unit_test = {
+        "rule_files": ["rules/obs-http-alerts.rules.yml"],
+        "evaluation_interval": "1m",
+        "tests": [_error_share_case(10, fires=False), _error_share_case(20, fires=True)],
+    }
+    (folder / "threshold.test.yml").write_text(yaml.safe_dump(unit_test))
+    result = _promtool_test(folder, "threshold.test.yml")
     assert result.returncode == 0, result.stdout + result.stderr
 
 
