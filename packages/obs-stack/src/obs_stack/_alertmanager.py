@@ -10,16 +10,16 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
-__all__ = ["SECRETS", "alertmanager_config", "configured_secrets"]
+__all__ = ["alertmanager_config", "configured_secrets"]
 
 # environment variable -> secret file name
-SECRETS = {"SLACK_WEBHOOK_URL": "slack_webhook_url", "PAGERDUTY_ROUTING_KEY": "pagerduty_key"}
+_SECRETS = {"SLACK_WEBHOOK_URL": "slack_webhook_url", "PAGERDUTY_ROUTING_KEY": "pagerduty_key"}
 
 
 def configured_secrets(env: Mapping[str, str] | None = None) -> dict[str, str]:
     """The receivers' secrets set in the environment: {variable: secret file name}."""
     environ = os.environ if env is None else env
-    return {var: name for var, name in SECRETS.items() if environ.get(var, "").strip()}
+    return {var: name for var, name in _SECRETS.items() if environ.get(var, "").strip()}
 
 
 def alertmanager_config(
@@ -38,7 +38,7 @@ def alertmanager_config(
     routes: list[dict[str, Any]] = [{"receiver": "webhook", "continue": True}]
     if "SLACK_WEBHOOK_URL" in secrets:
         slack: dict[str, Any] = {
-            "api_url_file": f"{secrets_dir}/{SECRETS['SLACK_WEBHOOK_URL']}",
+            "api_url_file": f"{secrets_dir}/{_SECRETS['SLACK_WEBHOOK_URL']}",
             "send_resolved": True,
             "title": "{{ .CommonAnnotations.summary }}",
             "text": "{{ range .Alerts }}{{ .Annotations.description }}\n{{ end }}",
@@ -49,7 +49,7 @@ def alertmanager_config(
         receivers.append({"name": "slack", "slack_configs": [slack]})
         routes.append({"receiver": "slack", "continue": True})
     if "PAGERDUTY_ROUTING_KEY" in secrets:
-        key_file = f"{secrets_dir}/{SECRETS['PAGERDUTY_ROUTING_KEY']}"
+        key_file = f"{secrets_dir}/{_SECRETS['PAGERDUTY_ROUTING_KEY']}"
         receivers.append(
             {"name": "pagerduty", "pagerduty_configs": [{"routing_key_file": key_file}]}
         )

@@ -25,7 +25,7 @@ from typing import Any
 from obs_stack._alertmanager import configured_secrets
 from obs_stack._render import render
 
-__all__ = ["NativeError", "NativeProcess", "down_native", "running", "up_native"]
+__all__ = ["NativeError", "NativeProcess", "down_native", "up_native"]
 
 INSTALL = "apt-get install prometheus prometheus-alertmanager (Debian/Ubuntu)"
 
@@ -63,7 +63,7 @@ def _alive(proc: NativeProcess) -> bool:
     return _start_time(proc.pid) == proc.start_time
 
 
-def running(directory: str | os.PathLike[str]) -> list[NativeProcess]:
+def _running(directory: str | os.PathLike[str]) -> list[NativeProcess]:
     """The processes a previous `up --native` in `directory` started that still run."""
     path = _state_path(Path(directory))
     if not path.is_file():
@@ -131,7 +131,7 @@ def up_native(
 ) -> list[NativeProcess]:
     """Render the native config into `directory`, start both processes, wait until ready."""
     root = Path(directory).resolve()
-    if running(root):
+    if _running(root):
         raise NativeError(f"the native stack in {root} is already running: obs-stack down first")
     prometheus = _binary("prometheus")
     alertmanager = _binary("prometheus-alertmanager", "alertmanager")

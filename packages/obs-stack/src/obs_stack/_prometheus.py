@@ -9,7 +9,7 @@ from typing import Any
 
 from obs_stack._content import StackContent
 
-__all__ = ["prometheus_config", "rule_file_name", "rule_files", "to_container_host"]
+__all__ = ["prometheus_config", "rule_files", "to_container_host"]
 
 _LOCAL = re.compile(r"^(?P<scheme>[a-z]+://)?(127\.0\.0\.1|localhost)(?P<rest>[:/].*)?$")
 
@@ -22,13 +22,13 @@ def to_container_host(address: str) -> str:
     return f"{match['scheme'] or ''}host.docker.internal{match['rest'] or ''}"
 
 
-def rule_file_name(group_name: str) -> str:
+def _rule_file_name(group_name: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]+", "-", group_name).strip("-") + ".rules.yml"
 
 
 def rule_files(content: StackContent) -> dict[str, dict[str, Any]]:
     """One rule file per group, named after it."""
-    return {rule_file_name(g["name"]): {"groups": [g]} for g in content.rule_groups}
+    return {_rule_file_name(g["name"]): {"groups": [g]} for g in content.rule_groups}
 
 
 def prometheus_config(
