@@ -58,6 +58,8 @@ def orders():
             "from prometheus_client import Gauge\nG = Gauge('orders_open', 'd', ['kind'])",
             "G.labels('x').set(2)",
         ),
+        ("from shop.metrics import ORDERS", "ORDERS.inc()"),
+        ("from shop import metrics", "metrics.LATENCY.labels('orders').observe(0.2)"),
         ("from obs_core import add_span_attributes", "add_span_attributes(orders=3)"),
         ("from opentelemetry import trace", "trace.get_current_span().set_attribute('n', 1)"),
         (

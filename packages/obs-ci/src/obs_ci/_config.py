@@ -13,9 +13,11 @@ __all__ = [
     "DEFAULT_TEST_PATHS",
     "CiConfig",
     "ConfigError",
+    "file_ignores",
     "load_config",
     "matches",
     "selected_codes",
+    "skipped",
 ]
 
 DEFAULT_TEST_PATHS = ("tests/", "test/", "test_*.py", "*_test.py", "conftest.py")
@@ -120,6 +122,15 @@ def matches(path: str, patterns: Iterable[str]) -> bool:
         ):
             return True
     return False
+
+
+def skipped(config: CiConfig, path: str) -> bool:
+    """Whether obs-ci leaves a file alone: not Python, excluded, or a test."""
+    return (
+        not path.endswith(".py")
+        or matches(path, config.exclude)
+        or matches(path, config.test_paths)
+    )
 
 
 def file_ignores(config: CiConfig, path: str, codes: Sequence[str]) -> set[str]:

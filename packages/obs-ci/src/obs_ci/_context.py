@@ -12,10 +12,11 @@ from __future__ import annotations
 import ast
 import bisect
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from obs_ci._model import HOOK_KINDS, Finding, InternalError, Rule
 from obs_ci._names import (
+    CONVENTIONAL_METHODS,
     FUNCTIONS,
     INTERESTING_METHODS,
     METHODS,
@@ -23,6 +24,9 @@ from obs_ci._names import (
     ROUTE_METHODS,
     role_by_convention,
 )
+
+if TYPE_CHECKING:
+    from obs_ci._project import Project
 
 __all__ = ["FileContext", "Handlers", "Scope"]
 
@@ -103,6 +107,7 @@ class FileContext:
         tree: ast.Module,
         changed: Sequence[int] | None,
         plugins: dict[str, str] | None = None,
+        project: Project | None = None,
     ) -> None:
         self.path = path
         self.source = source
@@ -118,6 +123,8 @@ class FileContext:
         self.instrumented = False
         self.findings: list[Finding] = []
         self.errors: list[InternalError] = []
+        #: The repository, for what this file cannot show; None when checking text alone.
+        self.project = project
         self._plugins = plugins or {}
         self._meanings: dict[int, tuple[str | None, str | None]] = {}
         self._managed: set[int] = set()
@@ -227,13 +234,27 @@ class FileContext:
 
     def is_route(self, function: ast.AST) -> bool:
         """Whether a function is a Flask view: decorated with ``@app.route``/``@bp.get``..."""
+        return self.route_owner(function) is not None
+
+    def route_owner(self, function: ast.AST) -> ast.expr | None:
+        """The app or blueprint a Flask view is declared on (``bp`` in ``@bp.get("/")``).
+
+        ``.route(...)`` always declares a route; ``.get/.post/...`` do when the object is a
+        Flask app or blueprint, or when the first argument is a URL rule (``"/orders"``).
+        """
         for decorator in getattr(function, "decorator_list", ()):
-            target = decorator.func if isinstance(decorator, ast.Call) else decorator
+            if decorator.__class__ is not ast.Call:
+                continue
+            target = decorator.func
             if not isinstance(target, ast.Attribute) or target.attr not in ROUTE_METHODS:
                 continue
-            if target.attr == "route" or self.role(target.value) == "flask_app":
-                return True
-        return False
+            if (
+                target.attr == "route"
+                or self.role(target.value) in ("flask_app", "blueprint")
+                or _is_url_rule(decorator.args[0] if decorator.args else None)
+            ):
+                return target.value
+        return None
 
     # -- the walk ---------------------------------------------------------------------
 
@@ -400,7 +421,7 @@ class FileContext:
                 return found
         if attr == "exception":
             return ("logging", None)
-        return _NOTHING
+        return CONVENTIONAL_METHODS.get(attr, _NOTHING) if role is None else _NOTHING
 
     def _by_convention(self, identifier: str) -> str | None:
         try:
@@ -408,6 +429,10 @@ class FileContext:
         except KeyError:
             role = self._convention[identifier] = role_by_convention(identifier)
             return role
+
+
+def _is_url_rule(node: ast.AST | None) -> bool:
+    return isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value[:1] == "/"
 
 
 def _without(handlers: Handlers, rule: Rule) -> Handlers:

@@ -1,27 +1,14 @@
-"""Changed files and lines: from a unified diff, or from git against a merge base."""
+"""Changed files and lines from a unified diff (git's or any other tool's)."""
 
 from __future__ import annotations
 
 import ast
 import re
-import shutil
-import subprocess
-from collections.abc import Sequence
-from pathlib import Path
 
-__all__ = ["GitError", "git_changes", "git_files", "git_root", "parse_unified_diff"]
+__all__ = ["parse_unified_diff"]
 
 _BINARY = re.compile(r"^Binary files .* and (.+) differ$")
 _HUNK = re.compile(r"^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@")
-_FETCH_HINT = (
-    "fetch the history it needs: `git fetch --unshallow` or `git fetch --depth=200 origin "
-    "<base branch>` (in GitHub Actions: actions/checkout with `fetch-depth: 0`), "
-    "or pass the change with --diff FILE or --files"
-)
-
-
-class GitError(Exception):
-    """The change cannot be determined; the message says how to fix it."""
 
 
 def _unquote(path: str) -> str:
@@ -85,118 +72,3 @@ def parse_unified_diff(text: str) -> dict[str, list[int]]:
             else:
                 current.add(line_no if line_no < end else line_no - 1)
     return {path: sorted(lines) for path, lines in changes.items()}
-
-
-def _git(args: Sequence[str], cwd: Path) -> subprocess.CompletedProcess[str]:
-    try:
-        return subprocess.run(
-            ["git", "-c", "core.quotepath=off", *args],
-            cwd=cwd,
-            capture_output=True,
-            text=True,
-            encoding="utf-8",
-            errors="surrogateescape",
-            check=False,
-        )
-    except FileNotFoundError as exc:
-        raise GitError("git is not installed; pass the change with --diff FILE or --files") from exc
-
-
-def git_root(cwd: Path) -> Path | None:
-    """The top of the git work tree containing `cwd`, or None outside git."""
-    try:
-        done = _git(["rev-parse", "--show-toplevel"], cwd)
-    except GitError:
-        return None
-    return Path(done.stdout.strip()) if done.returncode == 0 else None
-
-
-def _shallow(cwd: Path) -> bool:
-    return _git(["rev-parse", "--is-shallow-repository"], cwd).stdout.strip() == "true"
-
-
-def _exists(ref: str, cwd: Path) -> bool:
-    return _git(["rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"], cwd).returncode == 0
-
-
-def _default_base(cwd: Path) -> str:
-    upstream = _git(["rev-parse", "--abbrev-ref", "--symbolic-full-name", "@{upstream}"], cwd)
-    branch = _git(["rev-parse", "--abbrev-ref", "HEAD"], cwd).stdout.strip()
-    candidates = []
-    # the remote copy of the branch itself (origin/feature for feature) is not a base
-    if upstream.returncode == 0 and upstream.stdout.strip().partition("/")[2] != branch:
-        candidates.append(upstream.stdout.strip())
-    candidates += ["origin/main", "main"]
-    for ref in candidates:
-        if ref and _exists(ref, cwd):
-            return ref
-    shallow = " (this is a shallow clone)" if _shallow(cwd) else ""
-    raise GitError(
-        "cannot find a base to compare against: the branch has no upstream and neither "
-        f"origin/main nor main exists{shallow}. Pass --base REF, or {_FETCH_HINT}"
-    )
-
-
-def merge_base(base: str | None, cwd: Path) -> str:
-    """The merge base of `base` (or the default base) and HEAD; never guesses."""
-    if shutil.which("git") is None:
-        raise GitError("git is not on PATH: install git, or pass the change with --diff or --files")
-    if git_root(cwd) is None:
-        raise GitError(
-            f"{cwd} is not inside a git repository, so there is no change to check; run in a "
-            "clone, or pass the change with --diff FILE (or - for stdin) or --files PATHS"
-        )
-    ref = base or _default_base(cwd)
-    if not _exists(ref, cwd):
-        where = "this shallow clone does not have it" if _shallow(cwd) else "unknown revision"
-        raise GitError(f"cannot resolve base {ref!r}: {where}; {_FETCH_HINT}")
-    done = _git(["merge-base", ref, "HEAD"], cwd)
-    if done.returncode != 0 or not done.stdout.strip():
-        if _shallow(cwd):
-            raise GitError(
-                f"no merge base between {ref} and HEAD in this shallow clone; {_FETCH_HINT}"
-            )
-        raise GitError(f"{ref} and HEAD share no history; pass --base naming the branch you forked")
-    return done.stdout.strip()
-
-
-def _ls_files(options: Sequence[str], paths: Sequence[str], cwd: Path) -> list[str]:
-    """Repo-relative paths from ``git ls-files`` (NUL-separated, so any name survives)."""
-    done = _git(["ls-files", "-z", "--full-name", *options, "--", *paths], cwd)
-    if done.returncode != 0:
-        raise GitError(f"git ls-files failed: {done.stderr.strip()}")
-    return sorted({path for path in done.stdout.split("\0") if path})
-
-
-def git_files(folder: str, cwd: Path) -> list[str]:
-    """The files git tracks or would track (not ignored) under `folder`, repo-relative."""
-    return _ls_files(["--cached", "--others", "--exclude-standard"], [folder], cwd)
-
-
-def git_changes(base: str | None, paths: Sequence[str], cwd: Path) -> dict[str, list[int] | None]:
-    """Changed lines of the work tree against the merge base of `base` and HEAD.
-
-    Files git does not track yet and does not ignore are new code too: they count whole
-    (None), as they would once added, so a forgotten ``git add`` never hides a change.
-    """
-    commit = merge_base(base, cwd)
-    done = _git(
-        [
-            "diff",
-            "--no-color",
-            "--no-ext-diff",
-            "--no-relative",
-            "--unified=0",
-            "-M",
-            commit,
-            "--",
-            *paths,
-        ],
-        cwd,
-    )
-    if done.returncode != 0:
-        raise GitError(f"git diff failed: {done.stderr.strip()}")
-    changes: dict[str, list[int] | None] = dict(parse_unified_diff(done.stdout))
-    for path in _ls_files(["--others", "--exclude-standard"], paths, cwd):
-        changes.setdefault(path, None)
-    return changes

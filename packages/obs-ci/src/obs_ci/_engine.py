@@ -8,9 +8,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from obs_ci._config import CiConfig, file_ignores, matches
+from obs_ci._config import CiConfig, file_ignores, skipped
 from obs_ci._context import FileContext, Handlers
 from obs_ci._model import HOOK_KINDS, Finding, InternalError, Rule
+from obs_ci._project import Project
 from obs_ci._registry import LoadedRule, RuleLoadError
 
 __all__ = ["ChangedFile", "Engine", "Result"]
@@ -59,8 +60,15 @@ def _codes(text: str | None) -> set[str] | None:
 class Engine:
     """Runs the enabled rules over changed files."""
 
-    def __init__(self, rules: Sequence[LoadedRule], config: CiConfig, enabled: Iterable[str]):
+    def __init__(
+        self,
+        rules: Sequence[LoadedRule],
+        config: CiConfig,
+        enabled: Iterable[str],
+        project: Project | None = None,
+    ) -> None:
         self.rules = list(rules)
+        self.project = project
         self.config = config
         self.enabled = set(enabled)
         self._all_codes = [loaded.rule.code for loaded in self.rules]
@@ -101,9 +109,7 @@ class Engine:
         first: tuple[str, int] | None = None
         for changed in files:
             path = changed.path
-            if not path.endswith(".py") or matches(path, self.config.exclude):
-                continue
-            if matches(path, self.config.test_paths):
+            if skipped(self.config, path):
                 continue
             ctx = self.check_file(changed, result)
             if ctx is None:
@@ -166,7 +172,7 @@ class Engine:
                 message = f"{problem}; the file was not checked"
                 result.findings.append(self._finding(path, line, column, PARSE_ERROR, message))
             return None
-        ctx = FileContext(path, source, tree, changed.lines, self._plugins)
+        ctx = FileContext(path, source, tree, changed.lines, self._plugins, self.project)
         for rule in self.begin:
             try:
                 rule.begin_file(ctx)

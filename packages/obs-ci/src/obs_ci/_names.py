@@ -3,8 +3,8 @@
 A call is described by ``(kind, returns)``: ``kind`` is the hook kind it counts as
 (``logging``, ``metrics``, ``tracing``, ``instrumentation`` or None) and ``returns`` the
 role of the object it gives back (``logger``, ``metric``, ``tracer``, ``span``,
-``flask_app``, ``observability`` or None), so ``log = logging.getLogger(__name__)`` makes
-``log.info(...)`` a logging hook.
+``flask_app``, ``blueprint``, ``observability`` or None), so
+``log = logging.getLogger(__name__)`` makes ``log.info(...)`` a logging hook.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 
 __all__ = [
+    "CONVENTIONAL_METHODS",
     "FUNCTIONS",
     "METHODS",
     "OBJECTS",
@@ -47,7 +48,7 @@ FUNCTIONS.update(
         "opentelemetry.trace.get_current_span": ("tracing", "span"),
         "opentelemetry.trace.use_span": ("tracing", "span"),
         "flask.Flask": (None, "flask_app"),
-        "flask.Blueprint": (None, "flask_app"),
+        "flask.Blueprint": (None, "blueprint"),
         "obs_flask.Observability": ("instrumentation", "observability"),
         "obs_flask.MetricsMiddleware": ("instrumentation", None),
         "obs_flask.init_tracing": ("instrumentation", None),
@@ -109,6 +110,13 @@ METHODS: dict[str, dict[str, CallMeaning]] = {
     "span": _SPAN_METHODS,
     "observability": {"init_app": ("instrumentation", None)},
     "flask_app": {"logger": (None, "logger")},
+    "blueprint": {},
+}
+
+#: Methods that only prometheus-client metrics have, trusted on a receiver obs-ci cannot
+#: resolve: a metric imported from the project's own module (``ORDERS.inc()``).
+CONVENTIONAL_METHODS: dict[str, CallMeaning] = {
+    name: _METRIC_METHODS[name] for name in ("inc", "observe", "labels")
 }
 
 #: Every method name that can mean something, to skip the rest cheaply.

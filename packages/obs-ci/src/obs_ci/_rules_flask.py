@@ -50,8 +50,10 @@ class UnobservedRoute(Rule):
         "Request handlers are where incidents show up; a handler with no log line, metric or "
         "span is invisible. Instrumenting the app with obs-flask (`Observability(app)`, "
         "`Observability().init_app(app)`, or the legacy `MetricsMiddleware(app)` / "
-        "`init_tracing(app, ...)`) in the same module covers every route with RED metrics, "
-        "server spans and access logs, so the rule is then silent."
+        "`init_tracing(app, ...)`) covers every route with RED metrics, server spans and "
+        "access logs, so the rule is then silent: in the module that creates the app, and "
+        "for blueprints and imported apps when any service module of the repository "
+        "instruments an app."
     )
     example = (
         "@app.route('/orders/<int:order_id>')\n"
@@ -60,21 +62,31 @@ class UnobservedRoute(Rule):
     )
 
     def begin_file(self, ctx: FileContext) -> None:
-        self._pending: list[ast.FunctionDef | ast.AsyncFunctionDef] = []
+        #: Unobserved routes, each with whether it is on an app this module creates.
+        self._pending: list[tuple[ast.FunctionDef | ast.AsyncFunctionDef, bool]] = []
 
     def leave_FunctionDef(
         self, node: ast.FunctionDef | ast.AsyncFunctionDef, ctx: FileContext
     ) -> None:
         scope = ctx.scope
-        if scope is not None and not scope.hooks and ctx.is_route(node):
-            self._pending.append(node)
+        if scope is None or scope.hooks:
+            return
+        owner = ctx.route_owner(node)
+        if owner is not None:
+            self._pending.append((node, ctx.role(owner) == "flask_app"))
 
     leave_AsyncFunctionDef = leave_FunctionDef
 
     def end_file(self, ctx: FileContext) -> None:
         if ctx.instrumented:
             return
-        for node in self._pending:
+        for node, own_app in self._pending:
+            if not ctx.touched(node):
+                continue
+            # a blueprint's or an imported app's routes: covered if the repository
+            # instruments an app with obs-flask (asked only now, once per run)
+            if not own_app and ctx.project and ctx.project.flask_instrumented_in:
+                continue
             ctx.report(
                 self,
                 node,

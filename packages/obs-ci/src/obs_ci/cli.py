@@ -12,9 +12,11 @@ from typing import NoReturn, TextIO
 import click
 from obs_core import find_pyproject
 
-from obs_ci._config import ConfigError, load_config, selected_codes
-from obs_ci._diff import GitError, git_changes, git_files, git_root, parse_unified_diff
+from obs_ci._config import ConfigError, load_config, selected_codes, skipped
+from obs_ci._diff import parse_unified_diff
 from obs_ci._engine import ChangedFile, Engine, Result
+from obs_ci._git import GitError, git_changes, git_files, git_root
+from obs_ci._project import Project
 from obs_ci._registry import LoadedRule, RuleLoadError, load_rules
 from obs_ci._report import render, render_text
 
@@ -66,7 +68,7 @@ def _explicit_files(paths: tuple[str, ...], root: Path, *, in_git: bool) -> list
         elif path.exists():
             files.append(ChangedFile(_relative(path, root), path))
         else:
-            raise GitError(f"{raw} does not exist")
+            _fail(f"{raw} does not exist")
     return files
 
 
@@ -75,7 +77,7 @@ def _from_diff(text: str, root: Path) -> list[ChangedFile]:
     changed = [ChangedFile(p, root / p, lines) for p, lines in parse_unified_diff(text).items()]
     absent = [c.path for c in changed if c.path.endswith(".py") and not c.location.exists()]
     if absent:
-        raise GitError(
+        _fail(
             f"the diff names {', '.join(absent)}, which is not in the work tree at {root}; "
             "run obs-ci at the root of the checkout the diff was taken from"
         )
@@ -123,7 +125,7 @@ def check(
     cwd = Path.cwd()
     top = git_root(cwd)
     root = top or cwd
-    engine = _engine(cwd, strict, _split(select), _split(ignore))
+    engine = _engine(cwd, top, strict, _split(select), _split(ignore))
     try:
         if files:
             changed = _explicit_files(paths, root, in_git=top is not None)
@@ -139,8 +141,14 @@ def check(
     sys.exit(result.exit_code)
 
 
-def _engine(cwd: Path, strict: bool | None, select: list[str], ignore: list[str]) -> Engine:
-    """The engine for `[tool.obs-ci]` and the command line; a bad setting is exit 2."""
+def _engine(
+    cwd: Path, top: Path | None, strict: bool | None, select: list[str], ignore: list[str]
+) -> Engine:
+    """The engine for `[tool.obs-ci]` and the command line; a bad setting is exit 2.
+
+    `top` is the git work tree's top (None outside git), where the repository is asked
+    what one file cannot show.
+    """
     rules = _rules()
     codes = [loaded.rule.code for loaded in rules]
     try:
@@ -153,7 +161,8 @@ def _engine(cwd: Path, strict: bool | None, select: list[str], ignore: list[str]
         enabled = selected_codes(codes, chosen, [*ignored, *ignore], config.source)
         for pattern, prefixes in config.per_file_ignores.items():
             selected_codes(codes, [], prefixes, f"per-file-ignores {pattern!r}")
-        return Engine(rules, config, enabled)
+        project = Project(top or cwd, in_git=top is not None, skip=lambda p: skipped(config, p))
+        return Engine(rules, config, enabled, project)
     except (ConfigError, RuleLoadError) as exc:
         _fail(str(exc))
 
