@@ -160,3 +160,35 @@ def test_files_outside_git_skip_hidden_folders(tmp_path: Path) -> None:
     run = run_obs_ci("check", "--files", ".", cwd=tmp_path)
     assert run.code == 1, run
     assert "pay.py:7:1: OBS101" in run.out and "site.py" not in run.out
+
+
+def test_strict_asks_for_hooks_only_when_the_change_adds_code(repo: Repo) -> None:
+    repo.write("app/tools.py", "# helpers\n\n\ndef unused():\n    return 1\n\n\nVALUE = 2\n")
+    repo.commit("helpers")
+    repo.feature({"app/tools.py": "# helpers for the service\n\n\nVALUE = 2\n"})
+    run = repo.check("check", "--strict")
+    assert run.code == 0, run  # deleting code and rewording a comment add no code
+
+    repo.write("app/tools.py", "# helpers for the service\n\n\nVALUE = 3\n")
+    run = repo.check("check", "--strict")
+    assert run.code == 1, run
+    assert "app/tools.py:4:1: OBS002 strict" in run.out
+
+
+def test_an_added_line_that_looks_like_a_diff_header_is_still_code(repo: Repo) -> None:
+    repo.feature({"app/odd.py": "VALUE = 1\n++ VALUE\nprint('after the odd line')\n"})
+    run = repo.check("check")
+    assert run.code == 1, run
+    assert "app/odd.py:3:1: OBS202" in run.out
+
+
+def test_a_diff_whose_blank_context_lines_lost_their_space_keeps_its_numbering(
+    repo: Repo,
+) -> None:
+    repo.feature({"app/service.py": BASE_SERVICE + "\n\nprint('added')\n"})
+    diff = repo.git("diff", "-U5", "main...feature")
+    stripped = "\n".join(line.rstrip() for line in diff.splitlines()) + "\n"
+    assert stripped != diff  # a mail client or a web form trimmed the context lines
+    run = repo.check("check", "--diff", "-", stdin=stripped)
+    assert run.code == 1, run
+    assert "app/service.py:15:1: OBS202" in run.out

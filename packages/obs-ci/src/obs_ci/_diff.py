@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import ast
 import re
+from dataclasses import dataclass
 
-__all__ = ["parse_unified_diff"]
+__all__ = ["DiffLines", "parse_unified_diff"]
 
 _BINARY = re.compile(r"^Binary files .* and (.+) differ$")
-_HUNK = re.compile(r"^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@")
+_HUNK = re.compile(r"^@@ -\d+(?:,(\d+))? \+(\d+)(?:,(\d+))? @@")
 
 
 def _unquote(path: str) -> str:
@@ -29,46 +30,80 @@ def _new_path(line: str) -> str | None:
     return target[2:] if target.startswith("b/") else target
 
 
-def parse_unified_diff(text: str) -> dict[str, list[int]]:
-    """Map each added or modified file to its sorted changed lines (new-file numbering).
+@dataclass(frozen=True)
+class DiffLines:
+    """One file's lines in a diff, sorted, in new-file numbering.
 
-    Deleted files are left out; a hunk that only deletes marks the line it deleted after,
-    so the function around it counts as touched.
+    `added` are the lines the change added or rewrote; `touched` adds to them, for each
+    deletion, the line next to it, so the function around a deleted line counts as touched.
     """
-    changes: dict[str, set[int]] = {}
-    current: set[int] | None = None
-    line_no = start = end = 0
+
+    added: list[int]
+    touched: list[int]
+
+
+class _Hunk:
+    """Where the parser is inside one ``@@ -a,b +c,d @@`` hunk."""
+
+    def __init__(self, match: re.Match[str]) -> None:
+        self.old_left = int(match.group(1) or 1)
+        self.start = self.line = int(match.group(2))
+        self.new_left = int(match.group(3) or 1)
+        self.end = self.start + self.new_left
+
+    @property
+    def open(self) -> bool:
+        return self.old_left > 0 or self.new_left > 0
+
+    def deleted_next_to(self) -> int:
+        """The new-file line a deleted line sat next to."""
+        if self.end == self.start:  # a hunk that only deletes, after line `start`
+            return max(self.start, 1)
+        return self.line if self.line < self.end else self.line - 1
+
+
+def parse_unified_diff(text: str) -> dict[str, DiffLines]:
+    """Map each added or modified file of a unified diff to its changed lines.
+
+    Hunk lengths are followed, so an added line that itself starts with ``++ `` is content,
+    not a header; a blank line inside a hunk is context whose space a tool stripped.
+    Deleted files are left out.
+    """
+    changes: dict[str, tuple[set[int], set[int]]] = {}
+    current: tuple[set[int], set[int]] | None = None
+    hunk: _Hunk | None = None
     for line in text.splitlines():
+        if hunk is not None and hunk.open:
+            marker = line[:1]
+            if marker == "+":
+                if current is not None:
+                    current[0].add(hunk.line)
+                hunk.line += 1
+                hunk.new_left -= 1
+            elif marker == "-":
+                if current is not None:
+                    current[1].add(hunk.deleted_next_to())
+                hunk.old_left -= 1
+            elif marker in (" ", ""):
+                hunk.line += 1
+                hunk.old_left -= 1
+                hunk.new_left -= 1
+            continue
         if line.startswith("+++ "):
             path = _new_path(line)
-            current = None if path is None else changes.setdefault(path, set())
+            current = None if path is None else changes.setdefault(path, (set(), set()))
             continue
-        if line.startswith("--- ") or line.startswith("diff "):
+        match = _HUNK.match(line)
+        if match:
+            hunk = _Hunk(match)
             continue
         binary = _BINARY.match(line)
         if binary:
             path = _new_path("+++ " + binary.group(1))
             if path is not None:
-                changes.setdefault(path, set()).add(1)
+                changes.setdefault(path, (set(), set()))[0].add(1)
             current = None
-            continue
-        match = _HUNK.match(line)
-        if match:
-            start = line_no = int(match.group(1))
-            count = int(match.group(2)) if match.group(2) is not None else 1
-            end = start + count
-            continue
-        if current is None or not line:
-            continue
-        marker = line[0]
-        if marker == "+":
-            current.add(line_no)
-            line_no += 1
-        elif marker == " ":
-            line_no += 1
-        elif marker == "-":
-            if end == start:  # a hunk that only deletes, after line `start`
-                current.add(max(start, 1))
-            else:
-                current.add(line_no if line_no < end else line_no - 1)
-    return {path: sorted(lines) for path, lines in changes.items()}
+    return {
+        path: DiffLines(sorted(added), sorted(added | deleted))
+        for path, (added, deleted) in changes.items()
+    }

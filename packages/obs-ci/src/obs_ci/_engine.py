@@ -10,6 +10,7 @@ from pathlib import Path
 
 from obs_ci._config import CiConfig, file_ignores, skipped
 from obs_ci._context import FileContext, Handlers
+from obs_ci._diff import DiffLines
 from obs_ci._model import HOOK_KINDS, Finding, InternalError, Rule
 from obs_ci._project import Project
 from obs_ci._registry import LoadedRule, RuleLoadError
@@ -28,11 +29,23 @@ _FILE_NOQA = re.compile(
 
 @dataclass(frozen=True)
 class ChangedFile:
-    """A changed file: its repo-relative POSIX path, where to read it, its changed lines."""
+    """A changed file: its repo-relative POSIX path, where to read it, its changed lines.
+
+    `lines` are the sorted lines the change touched (None: the whole file); `added` those
+    it added or rewrote, when a diff tells them apart (None: the same as `lines`).
+    """
 
     path: str
     location: Path
     lines: Sequence[int] | None = None
+    added: Sequence[int] | None = None
+
+    @classmethod
+    def from_diff(cls, path: str, location: Path, lines: DiffLines | None) -> ChangedFile:
+        """A file from a diff; None lines mean the whole file (a new, untracked file)."""
+        if lines is None:
+            return cls(path, location)
+        return cls(path, location, lines.touched, lines.added)
 
 
 @dataclass
@@ -116,8 +129,9 @@ class Engine:
                 continue
             result.files.append(path)
             hooks |= ctx.changed_hooks
-            if first is None and (changed.lines is None or changed.lines):
-                first = (path, changed.lines[0] if changed.lines else 1)
+            if first is None:
+                line = _first_code_line(changed, ctx.source)
+                first = None if line is None else (path, line)
         if self.config.strict and first is not None and MISSING_HOOKS in self.enabled:
             missing = [kind for kind in HOOK_KINDS if kind not in hooks]
             if missing:
@@ -189,6 +203,19 @@ class Engine:
         result.errors.extend(ctx.errors)
         result.findings.extend(_unsuppressed(ctx, ignored))
         return ctx
+
+
+def _first_code_line(changed: ChangedFile, source: str) -> int | None:
+    """The first line of code the change added (not blank, not a comment), if any."""
+    added = changed.added if changed.added is not None else changed.lines
+    if added is None:
+        return 1
+    lines = source.splitlines()
+    for number in added:
+        text = lines[number - 1].strip() if 0 < number <= len(lines) else ""
+        if text and not text.startswith("#"):
+            return number
+    return None
 
 
 def _decode(data: bytes) -> tuple[str | None, str]:

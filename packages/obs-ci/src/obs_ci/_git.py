@@ -7,7 +7,7 @@ import subprocess
 from collections.abc import Sequence
 from pathlib import Path
 
-from obs_ci._diff import parse_unified_diff
+from obs_ci._diff import DiffLines, parse_unified_diff
 
 __all__ = ["GitError", "git_changes", "git_files", "git_grep", "git_root", "merge_base"]
 
@@ -119,7 +119,7 @@ def git_grep(text: str, cwd: Path) -> list[str]:
     return sorted(path for path in done.stdout.split("\0") if path)
 
 
-def git_changes(base: str | None, paths: Sequence[str], cwd: Path) -> dict[str, list[int] | None]:
+def git_changes(base: str | None, paths: Sequence[str], cwd: Path) -> dict[str, DiffLines | None]:
     """Changed lines of the work tree against the merge base of `base` and HEAD.
 
     Files git does not track yet and does not ignore are new code too: they count whole
@@ -142,7 +142,7 @@ def git_changes(base: str | None, paths: Sequence[str], cwd: Path) -> dict[str, 
     )
     if done.returncode != 0:
         raise GitError(f"git diff failed: {done.stderr.strip()}")
-    changes: dict[str, list[int] | None] = dict(parse_unified_diff(done.stdout))
+    changes: dict[str, DiffLines | None] = dict(parse_unified_diff(done.stdout))
     for path in _ls_files(["--others", "--exclude-standard"], paths, cwd):
         changes.setdefault(path, None)
     return changes

@@ -74,7 +74,8 @@ def _explicit_files(paths: tuple[str, ...], root: Path, *, in_git: bool) -> list
 
 def _from_diff(text: str, root: Path) -> list[ChangedFile]:
     """The files of a unified diff, read from the work tree the diff must describe."""
-    changed = [ChangedFile(p, root / p, lines) for p, lines in parse_unified_diff(text).items()]
+    diff = parse_unified_diff(text)
+    changed = [ChangedFile.from_diff(p, root / p, lines) for p, lines in diff.items()]
     absent = [c.path for c in changed if c.path.endswith(".py") and not c.location.exists()]
     if absent:
         _fail(
@@ -133,7 +134,7 @@ def check(
             changed = _from_diff(diff_file.read(), root)
         else:
             lines = git_changes(base, paths, cwd)
-            changed = [ChangedFile(p, root / p, ln) for p, ln in lines.items()]
+            changed = [ChangedFile.from_diff(p, root / p, ln) for p, ln in lines.items()]
     except GitError as exc:
         _fail(str(exc))
     result = engine.run(changed)
