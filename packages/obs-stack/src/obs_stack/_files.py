@@ -23,6 +23,7 @@ def dump_yaml(data: Any) -> str:
 
 
 def write_text(path: Path, text: str, mode: int | None = None) -> Path:
+    """Write `text` to `path`, creating its folder; `mode` for files holding secrets."""
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
     if mode is not None:
@@ -31,13 +32,16 @@ def write_text(path: Path, text: str, mode: int | None = None) -> Path:
 
 
 def write_yaml(path: Path, data: Any, header: bool = True) -> Path:
+    """Write `data` as YAML under the generated-file header."""
     return write_text(path, (HEADER if header else "") + dump_yaml(data))
 
 
 def write_yaml_documents(path: Path, documents: list[Any]) -> Path:
+    """Write several YAML documents (``---``) under one header."""
     body = "---\n".join(dump_yaml(doc) for doc in documents)
     return write_text(path, HEADER + body)
 
 
 def write_json(path: Path, data: Any) -> Path:
+    """Write `data` as indented JSON (JSON has no comments: no header)."""
     return write_text(path, json.dumps(data, indent=2, sort_keys=False) + "\n")

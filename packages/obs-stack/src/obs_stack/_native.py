@@ -81,6 +81,7 @@ def _binary(*names: str) -> str:
 
 
 def _check_port(host: str, port: int, setting: str) -> None:
+    """Refuse a busy port before starting anything, naming the setting to change."""
     with socket.socket() as sock:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
@@ -117,6 +118,7 @@ def _write_secrets(folder: Path) -> None:
 
 
 def _spawn(name: str, argv: list[str], log: Path, url: str) -> NativeProcess:
+    """Start `argv` in its own session, output to `log`, and record its start time."""
     log.parent.mkdir(parents=True, exist_ok=True)
     with log.open("ab") as out:
         child = subprocess.Popen(
@@ -198,6 +200,7 @@ def _reap(pid: int) -> None:
 
 
 def _stop(procs: list[NativeProcess], timeout: float = 10.0) -> list[NativeProcess]:
+    """SIGTERM, then SIGKILL after `timeout`, the recorded processes still alive; reap them."""
     alive = [p for p in procs if _alive(p)]
     for proc in alive:
         with contextlib.suppress(ProcessLookupError):

@@ -50,6 +50,7 @@ def dashboard_variables(dashboard: Mapping[str, Any]) -> set[str]:
 
 
 def referenced_variables(expr: str) -> set[str]:
+    """The template variable names `expr` uses (``$x``, ``${x}``, ``[[x]]``)."""
     return {next(g for g in m.groups() if g) for m in _VARIABLE.finditer(expr)}
 
 

@@ -49,6 +49,7 @@ def _env_file(directory: Path) -> list[Path]:
 def _render_compose(
     directory: Path, content: StackContent, settings: Mapping[str, Any]
 ) -> list[Path]:
+    """Docker Compose: prometheus/, alertmanager/, grafana/, docker-compose.yml, .env."""
     prom = directory / "prometheus"
     graf = directory / "grafana"
     host = settings["bind_address"]
@@ -100,6 +101,7 @@ def _render_compose(
 def _render_native(
     directory: Path, content: StackContent, settings: Mapping[str, Any]
 ) -> list[Path]:
+    """What `up --native` runs: native/prometheus.yml, rules and alertmanager.yml."""
     folder = directory / "native"
     host = settings["bind_address"]
     return [
@@ -128,6 +130,7 @@ def _render_native(
 def _kubernetes_files(
     directory: Path, content: StackContent, settings: Mapping[str, Any]
 ) -> list[Path]:
+    """kube-prometheus-stack: a PrometheusRule, a ServiceMonitor, dashboard ConfigMaps."""
     folder = directory / "kubernetes"
     return [
         write_yaml(folder / "prometheus-rule.yaml", _kubernetes.prometheus_rule(content, settings)),

@@ -57,6 +57,7 @@ DEFAULTS: dict[str, Any] = {
 
 
 def _coerce(key: str, value: Any) -> Any:
+    """`value` as the type of obs-stack's default for `key` (TOML and flags differ)."""
     default = DEFAULTS[key]
     if isinstance(default, bool):
         if not isinstance(value, bool):
@@ -87,6 +88,7 @@ _CHOICES = {"compose_network": ("bridge", "host")}
 
 
 def _merge(settings: dict[str, Any], values: Mapping[str, Any]) -> None:
+    """Lay `values` over `settings`: obs-stack's keys checked, the plugins' passed on."""
     for raw_key, value in values.items():
         key = raw_key.replace("-", "_")
         if key not in DEFAULTS:  # a plugin's setting: the plugin checks it

@@ -43,6 +43,7 @@ class Check:
 
 
 def _tool(name: str) -> str | None:
+    """A tool on PATH, or installed beside this Python (check-jsonschema)."""
     found = shutil.which(name)
     if found is None:
         beside = Path(sys.executable).parent / name  # a tool installed in this environment
@@ -105,6 +106,7 @@ def _alertmanager(root: Path) -> list[Check]:
 
 
 def _compose_policy(path: Path) -> list[str]:
+    """What the Compose spec allows but obs-stack forbids: a literal Grafana password."""
     model = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     problems = []
     for name, service in (model.get("services") or {}).items():

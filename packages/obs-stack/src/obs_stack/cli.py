@@ -31,6 +31,7 @@ def _settings(assignments: tuple[str, ...], **flags: Any) -> dict[str, Any]:
 
 
 def _render(directory: Path, settings: dict[str, Any], target: str) -> list[Path]:
+    """`render`, a clash or an unknown setting shown as a command-line error."""
     try:
         return render(directory, settings, target)
     except ValueError as exc:  # a setting nobody reads, or two plugins' clashing content
