@@ -192,3 +192,23 @@ def test_a_diff_whose_blank_context_lines_lost_their_space_keeps_its_numbering(
     run = repo.check("check", "--diff", "-", stdin=stripped)
     assert run.code == 1, run
     assert "app/service.py:15:1: OBS202" in run.out
+
+
+def test_a_file_declaring_its_encoding_is_read_in_it(repo: Repo) -> None:
+    repo.git("checkout", "-q", "-b", "feature")
+    source = "# -*- coding: latin-1 -*-\nNAME = 'café'\nprint(NAME)\n"
+    (repo.path / "app" / "legacy.py").write_bytes(source.encode("latin-1"))
+    repo.commit("a latin-1 module")
+    run = repo.check("check")
+    assert run.code == 1, run
+    assert run.out.splitlines() == [
+        "app/legacy.py:3:1: OBS202 print() in service code; use a logger",
+        "Found 1 finding(s) in 1 changed Python file(s).",
+    ]
+
+
+def test_a_file_that_does_not_parse_counts_as_a_changed_file(repo: Repo) -> None:
+    repo.feature({"app/broken.py": "def handler(:\n    pass\n"})
+    run = repo.check("check")
+    assert run.code == 1, run
+    assert run.out.splitlines()[-1] == "Found 1 finding(s) in 1 changed Python file(s)."

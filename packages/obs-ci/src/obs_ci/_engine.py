@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import ast
+import io
 import re
+import tokenize
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -127,7 +129,6 @@ class Engine:
             ctx = self.check_file(changed, result)
             if ctx is None:
                 continue
-            result.files.append(path)
             hooks |= ctx.changed_hooks
             if first is None:
                 line = _first_code_line(changed, ctx.source)
@@ -163,12 +164,16 @@ class Engine:
         )
 
     def check_file(self, changed: ChangedFile, result: Result) -> FileContext | None:
-        """Parse one file and run the rules; findings and errors go into `result`."""
+        """Parse one file and run the rules; findings and errors go into `result`.
+
+        Returns None when the file cannot be read or parsed (a parse error is a finding).
+        """
         path = changed.path
         try:
             data = changed.location.read_bytes()
         except OSError:
             return None  # deleted since the diff was taken: nothing to check
+        result.files.append(path)
         ignored = file_ignores(self.config, path, self._all_codes)
         source, problem = _decode(data)
         tree: ast.Module | None = None
@@ -219,13 +224,18 @@ def _first_code_line(changed: ChangedFile, source: str) -> int | None:
 
 
 def _decode(data: bytes) -> tuple[str | None, str]:
+    """The source text, or None and why not: UTF-8 unless a coding cookie says otherwise."""
     if b"\0" in data:
         return None, "binary file"
     try:
-        text = data.decode("utf-8")
+        return data.decode("utf-8").removeprefix("\ufeff"), ""
     except UnicodeDecodeError as exc:
-        return None, f"not UTF-8 (byte {data[exc.start]:#04x} at offset {exc.start})"
-    return text.removeprefix("\ufeff"), ""
+        problem = f"not UTF-8 (byte {data[exc.start]:#04x} at offset {exc.start})"
+    try:  # PEP 263: `# -*- coding: latin-1 -*-` on line 1 or 2
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+        return data.decode(encoding), ""
+    except (SyntaxError, LookupError, UnicodeDecodeError):
+        return None, problem
 
 
 def _unsuppressed(ctx: FileContext, ignored: set[str]) -> list[Finding]:
