@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import random
 import socket
 import subprocess
@@ -61,11 +62,15 @@ def render_stack(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Render:
     return _render
 
 
-def run_cli(*args: str, cwd: Path, timeout: float = 120) -> subprocess.CompletedProcess[str]:
-    """Run `obs-stack ARGS` as a user would, in `cwd`, with this environment."""
+def run_cli(
+    *args: str, cwd: Path, timeout: float = 120, path: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run `obs-stack ARGS` as a user would, in `cwd`, with this environment (and `path`)."""
+    env = dict(os.environ) if path is None else {**os.environ, "PATH": path}
     return subprocess.run(
         [sys.executable, "-m", "obs_stack", *args],
         cwd=cwd,
+        env=env,
         capture_output=True,
         text=True,
         timeout=timeout,

@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import json
-import os
 import stat
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -220,15 +217,7 @@ def test_kubernetes_target_writes_operator_resources(render_stack: Render) -> No
 
 def test_cli_renders_into_the_given_folder(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text("[tool.obs.stack]\nprometheus_port = 19090\n")
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("OBS_", "OTEL_"))}
-    result = subprocess.run(
-        [sys.executable, "-m", "obs_stack", "render", "out", "--set", "grafana_port=13000"],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    result = run_cli("render", "out", "--set", "grafana_port=13000", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     compose = _yaml(tmp_path / "out/docker-compose.yml")
     assert compose["services"]["prometheus"]["ports"] == ["127.0.0.1:19090:9090"]

@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -13,22 +10,7 @@ import yaml
 from obs_stack._validate import validate
 
 from tests.conftest import require_binary
-from tests.stack.conftest import Render
-
-
-def _cli(*args: str, cwd: Path, path: str | None = None) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("OBS_", "OTEL_"))}
-    if path is not None:
-        env["PATH"] = path
-    return subprocess.run(
-        [sys.executable, "-m", "obs_stack", *args],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+from tests.stack.conftest import Render, run_cli
 
 
 @pytest.fixture
@@ -46,7 +28,7 @@ def _failures(directory: Path) -> dict[str, str]:
 
 
 def test_render_then_validate_passes_from_the_command_line(rendered: Path) -> None:
-    result = _cli("validate", str(rendered), cwd=rendered.parent)
+    result = run_cli("validate", str(rendered), cwd=rendered.parent)
     assert result.returncode == 0, result.stdout + result.stderr
     for expected in (
         "promtool check config prometheus/prometheus.yml",
@@ -113,7 +95,7 @@ def test_compose_with_a_literal_grafana_password_or_bad_schema_fails(rendered: P
 def test_a_missing_tool_is_named_with_how_to_install_it(rendered: Path, tmp_path: Path) -> None:
     empty = tmp_path / "empty-bin"
     empty.mkdir()
-    result = _cli("validate", str(rendered), cwd=rendered.parent, path=str(empty))
+    result = run_cli("validate", str(rendered), cwd=rendered.parent, path=str(empty))
     assert result.returncode == 1
     assert "promtool is not installed: apt-get install prometheus" in result.stdout
     assert "amtool is not installed: apt-get install prometheus-alertmanager" in result.stdout
