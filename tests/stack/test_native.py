@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import socket
+import stat
 import urllib.request
 from pathlib import Path
 
@@ -89,3 +90,25 @@ def test_up_without_a_docker_engine_explains_and_suggests_native(tmp_path: Path)
     assert result.returncode != 0
     assert "No Docker engine is reachable" in result.stderr
     assert "obs-stack up --native" in result.stderr
+
+
+def test_receiver_secrets_live_in_private_files_only_while_the_stack_runs(
+    tmp_path: Path, native_dirs: list[Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    require_binary("prometheus")
+    require_binary("prometheus-alertmanager")
+    monkeypatch.setenv("SLACK_WEBHOOK_URL", "https://hooks.slack.com/services/T0/B0/secret-xyz")
+    _pyproject(tmp_path, free_port(), free_port())
+    stack = tmp_path / "stack"
+    native_dirs.append(stack)
+    result = run_cli("up", "stack", "--native", cwd=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+    secret = stack / "native/secrets/slack_webhook_url"
+    assert secret.read_text() == "https://hooks.slack.com/services/T0/B0/secret-xyz"
+    assert stat.S_IMODE(secret.stat().st_mode) == 0o600
+    config = (stack / "native/alertmanager.yml").read_text()
+    assert f"api_url_file: {secret}" in config and "secret-xyz" not in config
+
+    assert run_cli("down", "stack", cwd=tmp_path).returncode == 0
+    assert not secret.parent.exists()

@@ -23,11 +23,19 @@ def dump_yaml(data: Any) -> str:
 
 
 def write_text(path: Path, text: str, mode: int | None = None) -> Path:
-    """Write `text` to `path`, creating its folder; `mode` for files holding secrets."""
+    """Write `text` to `path`, creating its folder; `mode` for files holding secrets.
+
+    With `mode` the file is created with it (and an existing one narrowed to it before
+    the text goes in), so a secret is never readable by others, even for an instant.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
-    if mode is not None:
-        os.chmod(path, mode)
+    if mode is None:
+        path.write_text(text, encoding="utf-8")
+        return path
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
+    os.fchmod(fd, mode)
+    with os.fdopen(fd, "w", encoding="utf-8") as out:
+        out.write(text)
     return path
 
 

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from obs_stack._alertmanager import configured_secrets
+from obs_stack._files import write_text
 from obs_stack._render import render
 
 __all__ = ["NativeError", "NativeProcess", "down_native", "up_native"]
@@ -112,9 +113,7 @@ def _write_secrets(folder: Path) -> None:
     shutil.rmtree(folder, ignore_errors=True)
     for var, name in configured_secrets().items():
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        path = folder / name
-        path.touch(mode=0o600)
-        path.write_text(os.environ[var].strip())
+        write_text(folder / name, os.environ[var].strip(), mode=0o600)
 
 
 def _spawn(name: str, argv: list[str], log: Path, url: str) -> NativeProcess:
