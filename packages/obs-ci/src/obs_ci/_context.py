@@ -14,6 +14,7 @@ import bisect
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
+from obs_ci._children import CHILDREN
 from obs_ci._model import HOOK_KINDS, Finding, InternalError, Rule
 from obs_ci._names import (
     CONVENTIONAL_METHODS,
@@ -35,46 +36,6 @@ Handlers = dict[type, list[tuple[Rule, Handler]]]
 _NOTHING: tuple[None, None] = (None, None)
 _SCOPE_TYPES = (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
 _FUNCTION_TYPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
-_SKIP_FIELDS = frozenset(
-    {
-        "ctx",
-        "op",
-        "ops",
-        "name",
-        "id",
-        "attr",
-        "arg",
-        "module",
-        "level",
-        "asname",
-        "kind",
-        "conversion",
-        "is_async",
-        "simple",
-        "type_comment",
-        "type_ignores",
-        "tag",
-        "rest",
-        "kwd_attrs",
-    }
-)
-
-
-def _child_fields(cls: type) -> tuple[str, ...]:
-    fields: tuple[str, ...] = getattr(cls, "_fields", ())
-    keep = [f for f in fields if f not in _SKIP_FIELDS]
-    if cls in (ast.Global, ast.Nonlocal):
-        keep = []
-    if cls in (ast.Constant, ast.MatchSingleton):
-        keep = []
-    return tuple(reversed(keep))
-
-
-_CHILDREN: dict[type, tuple[str, ...]] = {
-    cls: _child_fields(cls)
-    for cls in vars(ast).values()
-    if isinstance(cls, type) and issubclass(cls, ast.AST)
-}
 
 
 class _Leave:
@@ -264,7 +225,7 @@ class FileContext:
         self._leave_handlers = leave
         stack: list[Any] = [self.tree]
         pop, push, extend = stack.pop, stack.append, stack.extend
-        children, engine = _CHILDREN, _ENGINE
+        children, engine = CHILDREN, _ENGINE
         while stack:
             node = pop()
             if node is None:
@@ -280,11 +241,7 @@ class FileContext:
                     push(_Leave(node))
             handlers = self._visit.get(cls)
             if handlers is not None:
-                for rule, handler in handlers:
-                    try:
-                        handler(node, self)
-                    except Exception as exc:
-                        self.fail(rule, exc)
+                self._dispatch(handlers, node)
             for name in children[cls]:
                 value = getattr(node, name)
                 if value.__class__ is list:
@@ -308,14 +265,18 @@ class FileContext:
         self._visit = _without(self._visit, rule)
         self._leave_handlers = _without(self._leave_handlers, rule)
 
+    def _dispatch(self, handlers: list[tuple[Rule, Handler]], node: ast.AST) -> None:
+        """Call each rule's handler on `node`; a rule that raises is failed, not fatal."""
+        for rule, handler in handlers:
+            try:
+                handler(node, self)
+            except Exception as exc:
+                self.fail(rule, exc)
+
     def _leave(self, node: ast.AST) -> None:
         handlers = self._leave_handlers.get(node.__class__)
         if handlers is not None:
-            for rule, handler in handlers:
-                try:
-                    handler(node, self)
-                except Exception as exc:
-                    self.fail(rule, exc)
+            self._dispatch(handlers, node)
         scope = self.scope
         if scope is not None:
             self.scope = scope.parent
