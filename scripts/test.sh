@@ -23,8 +23,4 @@ if [ ${#need[@]} -gt 0 ]; then
   fi
 fi
 
-# Debian starts no service in a container, but stop any the package started: tests run their own.
-pkill -x prometheus 2>/dev/null || true
-pkill -x prometheus-alertmanager 2>/dev/null || true
-
 uv run --locked pytest "$@"

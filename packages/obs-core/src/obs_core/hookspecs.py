@@ -91,6 +91,8 @@ def obs_ci_rules() -> Sequence[Any] | None:
 
 
 # -- stack ---------------------------------------------------------------------------
+# `settings` is obs-stack's merged settings (defaults < [tool.obs.stack] < flags). Read
+# your own keys with ``settings.get(key, default)``; a key that no plugin reads is refused.
 
 
 @hookspec
