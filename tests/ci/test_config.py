@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.ci.conftest import Run, run_obs_ci
+from tests.ci.conftest import Repo, Run, run_obs_ci
 
 NOISY = """\
 import logging
@@ -121,3 +121,33 @@ def test_a_tool_obs_ci_that_is_not_a_table_is_an_error(tmp_path: Path) -> None:
     run = check(tmp_path)
     assert run.code == 2, run
     assert "[tool.obs-ci] must be a table" in run.err
+
+
+def test_paths_in_a_subproject_config_are_relative_to_its_folder(repo: Repo) -> None:
+    repo.write(
+        "services/shop/pyproject.toml",
+        """\
+        [project]
+        name = "shop"
+
+        [tool.obs-ci]
+        exclude = ["generated.py"]
+
+        [tool.obs-ci.per-file-ignores]
+        "scripts/*.py" = ["OBS202"]
+        """,
+    )
+    repo.commit("a subproject")
+    repo.feature(
+        {
+            "services/shop/scripts/seed.py": "print('seeding')\n",
+            "services/shop/generated.py": "print('generated')\n",
+            "services/shop/app.py": "print('serving')\n",
+        }
+    )
+    run = repo.check("check", cwd=repo.path / "services" / "shop")
+    assert run.code == 1, run
+    assert run.out.splitlines() == [
+        "services/shop/app.py:1:1: OBS202 print() in service code; use a logger",
+        "Found 1 finding(s) in 2 changed Python file(s).",
+    ]

@@ -39,6 +39,14 @@ class CiConfig:
     strict: bool = False
     test_paths: tuple[str, ...] = DEFAULT_TEST_PATHS
     source: str = "defaults"
+    #: The config file's folder, relative to the repository root ("" at the root): paths
+    #: in `exclude`, `per-file-ignores` and `test-paths` are relative to it, as in ruff.
+    folder: str = ""
+
+    def local(self, path: str) -> str:
+        """A repo-relative path as the settings see it: relative to the config's folder."""
+        prefix = f"{self.folder}/" if self.folder else ""
+        return path[len(prefix) :] if prefix and path.startswith(prefix) else path
 
 
 def _strings(key: str, value: Any) -> tuple[str, ...]:
@@ -126,17 +134,19 @@ def matches(path: str, patterns: Iterable[str]) -> bool:
 
 def skipped(config: CiConfig, path: str) -> bool:
     """Whether obs-ci leaves a file alone: not Python, excluded, or a test."""
+    local = config.local(path)
     return (
         not path.endswith(".py")
-        or matches(path, config.exclude)
-        or matches(path, config.test_paths)
+        or matches(local, config.exclude)
+        or matches(local, config.test_paths)
     )
 
 
 def file_ignores(config: CiConfig, path: str, codes: Sequence[str]) -> set[str]:
     """Codes switched off for one file by per-file-ignores."""
     ignored: set[str] = set()
+    local = config.local(path)
     for pattern, prefixes in config.per_file_ignores.items():
-        if matches(path, [pattern]):
+        if matches(local, [pattern]):
             ignored.update(c for c in codes if any(p == "ALL" or c.startswith(p) for p in prefixes))
     return ignored

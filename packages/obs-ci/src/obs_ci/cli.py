@@ -153,7 +153,11 @@ def _engine(
     rules = _rules()
     codes = [loaded.rule.code for loaded in rules]
     try:
-        config = load_config(find_pyproject(cwd))
+        pyproject = find_pyproject(cwd)
+        config = load_config(pyproject)
+        if pyproject is not None and top is not None:
+            folder = _relative(pyproject.parent, top)
+            config = dataclasses.replace(config, folder="" if folder == "." else folder)
         if strict:
             config = dataclasses.replace(config, strict=True)
         selected_codes(codes, select, ignore, "the command line")
