@@ -97,3 +97,16 @@ def test_the_pre_commit_hook_checks_the_files_being_committed(repo: Repo) -> Non
     assert "app/pay.py:7:1: OBS101" in flagged.out
     clean = repo.check(*command[1:], "app/fine.py")
     assert clean.code == 0, clean
+
+
+def test_the_pre_commit_hook_works_on_a_repositorys_first_commit(tmp_path: Path) -> None:
+    hooks = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
+    command = shlex.split(next(h for h in hooks if h["id"] == "obs-ci")["entry"])
+    fresh = Repo(tmp_path / "fresh")
+    fresh.path.mkdir()
+    fresh.git("init", "-q", "-b", "main")
+    fresh.write("app/pay.py", UNOBSERVED)
+    fresh.git("add", "-A")  # no commit yet: HEAD does not exist
+    run = fresh.check(*command[1:], "app/pay.py")
+    assert run.code == 1, run
+    assert "app/pay.py:7:1: OBS101" in run.out

@@ -73,7 +73,11 @@ def _default_base(cwd: Path) -> str:
 
 
 def merge_base(base: str | None, cwd: Path) -> str:
-    """The merge base of `base` (or the default base) and HEAD; never guesses."""
+    """The merge base of `base` (or the default base) and HEAD; never guesses.
+
+    Before a repository's first commit there is no HEAD and everything is new: the empty
+    tree is the base (so the pre-commit hook works on a first commit too).
+    """
     if shutil.which("git") is None:
         raise GitError("git is not on PATH: install git, or pass the change with --diff or --files")
     if git_root(cwd) is None:
@@ -81,6 +85,8 @@ def merge_base(base: str | None, cwd: Path) -> str:
             f"{cwd} is not inside a git repository, so there is no change to check; run in a "
             "clone, or pass the change with --diff FILE (or - for stdin) or --files PATHS"
         )
+    if not _exists("HEAD", cwd):
+        return _git(["hash-object", "-t", "tree", "/dev/null"], cwd).stdout.strip()
     ref = base or _default_base(cwd)
     if not _exists(ref, cwd):
         where = "this shallow clone does not have it" if _shallow(cwd) else "unknown revision"
