@@ -104,15 +104,21 @@ def test_noqa_comments_silence_a_line_or_a_file(tmp_path: Path) -> None:
             print("a")  # noqa: OBS202
             print("b")  # noqa
             print("c")  # noqa: OBS201
+            HINT = "# noqa"; print("d")
             """,
             "whole.py": "# obs-ci: noqa\nprint('a')\n",
             "partial.py": "# obs-ci: noqa: OBS201\nprint('a')\n",
+            "documented.py": '"""Usage:\n# obs-ci: noqa\n"""\nprint("a")\n',
         },
     )
     run = check(root)
     assert run.code == 1, run
-    assert [line.split(": ")[1][:6] for line in run.out.splitlines()[:-1]] == ["OBS202"] * 2
-    assert "inline.py:3:1: OBS202" in run.out and "partial.py:2:1: OBS202" in run.out
+    assert sorted(run.out.splitlines()[:-1]) == [
+        "documented.py:4:1: OBS202 print() in service code; use a logger",
+        "inline.py:3:1: OBS202 print() in service code; use a logger",
+        "inline.py:4:18: OBS202 print() in service code; use a logger",
+        "partial.py:2:1: OBS202 print() in service code; use a logger",
+    ], "a noqa inside a string is text, not a comment"
 
 
 def test_a_tool_obs_ci_that_is_not_a_table_is_an_error(tmp_path: Path) -> None:

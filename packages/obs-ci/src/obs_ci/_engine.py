@@ -24,9 +24,8 @@ MISSING_HOOKS = "OBS002"
 _LEAVE_TYPES = ("Module", "FunctionDef", "AsyncFunctionDef", "ClassDef", "Lambda", "ExceptHandler")
 _CODES = r"[A-Z]+[0-9]+(?:[ \t]*,?[ \t]*[A-Z]+[0-9]+)*"
 _NOQA = re.compile(rf"#[ \t]*noqa(?::[ \t]*(?P<codes>{_CODES}))?", re.IGNORECASE)
-_FILE_NOQA = re.compile(
-    rf"^[ \t]*#[ \t]*obs-ci:[ \t]*noqa(?::[ \t]*(?P<codes>{_CODES}))?[ \t]*$", re.MULTILINE
-)
+_FILE_NOQA = re.compile(rf"#[ \t]*obs-ci:[ \t]*noqa(?::[ \t]*(?P<codes>{_CODES}))?[ \t]*")
+_MENTIONS_NOQA = re.compile("noqa", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -238,22 +237,36 @@ def _decode(data: bytes) -> tuple[str | None, str]:
         return None, problem
 
 
+def _comments(source: str) -> dict[int, tuple[str, bool]]:
+    """Each comment by line, and whether it stands alone there (a ``#`` in a string is text)."""
+    comments: dict[int, tuple[str, bool]] = {}
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(source).readline):
+            if token.type == tokenize.COMMENT:
+                alone = token.line.strip() == token.string.strip()
+                comments[token.start[0]] = (token.string, alone)
+    except (tokenize.TokenError, SyntaxError):
+        pass  # the tree parsed, so this does not happen; keep what was read
+    return comments
+
+
 def _unsuppressed(ctx: FileContext, ignored: set[str]) -> list[Finding]:
-    findings = [f for f in ctx.findings if f.code not in ignored]
-    if not findings:
-        return findings
+    """The findings left after per-file-ignores, failed rules and ``noqa`` comments."""
     failed = {error.code for error in ctx.errors}
-    findings = [f for f in findings if f.code not in failed]
-    for file_match in _FILE_NOQA.finditer(ctx.source):
-        file_codes = _codes(file_match.group("codes"))
-        if file_codes is None:
-            return []
-        findings = [f for f in findings if f.code not in file_codes]
-    lines = ctx.source.splitlines()
+    findings = [f for f in ctx.findings if f.code not in ignored and f.code not in failed]
+    if not findings or not _MENTIONS_NOQA.search(ctx.source):
+        return findings
+    comments = _comments(ctx.source)
+    for text, alone in comments.values():
+        file_match = _FILE_NOQA.fullmatch(text) if alone else None
+        if file_match is not None:
+            file_codes = _codes(file_match.group("codes"))
+            if file_codes is None:
+                return []
+            findings = [f for f in findings if f.code not in file_codes]
     kept = []
     for finding in findings:
-        text = lines[finding.line - 1] if 0 < finding.line <= len(lines) else ""
-        match = _NOQA.search(text) if "#" in text else None
+        match = _NOQA.search(comments.get(finding.line, ("", False))[0])
         if match is not None:
             codes = _codes(match.group("codes"))
             if codes is None or finding.code in codes:
