@@ -212,3 +212,15 @@ def test_a_file_that_does_not_parse_counts_as_a_changed_file(repo: Repo) -> None
     run = repo.check("check")
     assert run.code == 1, run
     assert run.out.splitlines()[-1] == "Found 1 finding(s) in 1 changed Python file(s)."
+
+
+def test_options_that_contradict_each_other_are_usage_errors(repo: Repo) -> None:
+    repo.feature({"app/pay.py": UNOBSERVED})
+    for args, said in [
+        (("--files", "app/pay.py", "--base", "main"), "--base is for comparing with git"),
+        (("--diff", "-", "app/pay.py"), "--diff takes no PATHS"),
+        (("--files",), "--files needs PATHS"),
+    ]:
+        run = repo.check("check", *args, stdin="")
+        assert run.code == 2, run
+        assert said in run.err

@@ -13,9 +13,9 @@ import click
 from obs_core import find_pyproject
 
 from obs_ci._config import ConfigError, load_config, selected_codes, skipped
-from obs_ci._diff import parse_unified_diff
-from obs_ci._engine import ChangedFile, Engine, Result
-from obs_ci._git import GitError, git_changes, git_files, git_root
+from obs_ci._engine import Engine, Result
+from obs_ci._git import git_root
+from obs_ci._inputs import InputError, explicit_files, from_diff, from_git, relative
 from obs_ci._project import Project
 from obs_ci._registry import LoadedRule, RuleLoadError, load_rules
 from obs_ci._report import render, render_text
@@ -35,54 +35,6 @@ def _rules() -> list[LoadedRule]:
         return load_rules()
     except RuleLoadError as exc:
         _fail(str(exc))
-
-
-def _relative(path: Path, root: Path) -> str:
-    resolved = path.resolve()
-    try:
-        return resolved.relative_to(root.resolve()).as_posix()
-    except ValueError:
-        return path.as_posix()
-
-
-def _folder_files(folder: Path, root: Path, in_git: bool) -> list[ChangedFile]:
-    """The Python files of a folder: those git tracks or would track, else all but hidden."""
-    if in_git:
-        paths = [p for p in git_files(str(folder), Path.cwd()) if p.endswith(".py")]
-        return [ChangedFile(p, root / p) for p in paths if (root / p).is_file()]
-    found = [
-        f
-        for f in sorted(folder.rglob("*.py"))
-        if not any(part.startswith(".") for part in f.relative_to(folder).parts)
-    ]
-    return [ChangedFile(_relative(f, root), f) for f in found]
-
-
-def _explicit_files(paths: tuple[str, ...], root: Path, *, in_git: bool) -> list[ChangedFile]:
-    """PATHS checked whole; a folder stands for its Python files, a missing path is an error."""
-    files = []
-    for raw in paths:
-        path = Path(raw)
-        if path.is_dir():
-            files += _folder_files(path, root, in_git)
-        elif path.exists():
-            files.append(ChangedFile(_relative(path, root), path))
-        else:
-            _fail(f"{raw} does not exist")
-    return files
-
-
-def _from_diff(text: str, root: Path) -> list[ChangedFile]:
-    """The files of a unified diff, read from the work tree the diff must describe."""
-    diff = parse_unified_diff(text)
-    changed = [ChangedFile.from_diff(p, root / p, lines) for p, lines in diff.items()]
-    absent = [c.path for c in changed if c.path.endswith(".py") and not c.location.exists()]
-    if absent:
-        _fail(
-            f"the diff names {', '.join(absent)}, which is not in the work tree at {root}; "
-            "run obs-ci at the root of the checkout the diff was taken from"
-        )
-    return changed
 
 
 def _split(values: tuple[str, ...]) -> list[str]:
@@ -119,6 +71,8 @@ def check(
     """Check the changed Python code: against git, a diff (--diff) or whole files (--files)."""
     if diff_file is not None and files:
         _fail("use one of --diff and --files")
+    if base is not None and (diff_file is not None or files):
+        _fail("--base is for comparing with git; it does not go with --diff or --files")
     if diff_file is not None and paths:
         _fail("--diff takes no PATHS: the diff says which files changed")
     if files and not paths:
@@ -129,13 +83,12 @@ def check(
     engine = _engine(cwd, top, strict, _split(select), _split(ignore))
     try:
         if files:
-            changed = _explicit_files(paths, root, in_git=top is not None)
+            changed = explicit_files(paths, root, in_git=top is not None)
         elif diff_file is not None:
-            changed = _from_diff(diff_file.read(), root)
+            changed = from_diff(diff_file.read(), root)
         else:
-            lines = git_changes(base, paths, cwd)
-            changed = [ChangedFile.from_diff(p, root / p, ln) for p, ln in lines.items()]
-    except GitError as exc:
+            changed = from_git(base, paths, cwd, root)
+    except InputError as exc:
         _fail(str(exc))
     result = engine.run(changed)
     _emit(result, fmt, output)
@@ -156,7 +109,7 @@ def _engine(
         pyproject = find_pyproject(cwd)
         config = load_config(pyproject)
         if pyproject is not None and top is not None:
-            folder = _relative(pyproject.parent, top)
+            folder = relative(pyproject.parent, top)
             config = dataclasses.replace(config, folder="" if folder == "." else folder)
         if strict:
             config = dataclasses.replace(config, strict=True)
