@@ -54,11 +54,12 @@ def test_new_files_not_yet_added_to_git_are_checked_unless_ignored(repo: Repo) -
     repo.git("checkout", "-q", "-b", "feature")
     repo.write("app/pay.py", UNOBSERVED)  # never `git add`ed
     repo.write("generated/client.py", "print('generated')\n")
-    run = repo.check("check")
-    assert run.code == 1, run
-    assert "app/pay.py:7:1: OBS101" in run.out
-    assert "generated" not in run.out
-    assert "in 1 changed Python file(s)" in run.out
+    for where in (repo.path, repo.path / "generated"):  # from the root or a subfolder
+        run = repo.check("check", cwd=where)
+        assert run.code == 1, run
+        assert "app/pay.py:7:1: OBS101" in run.out
+        assert "generated" not in run.out
+        assert "in 1 changed Python file(s)" in run.out
 
 
 def test_only_changed_lines_and_touched_functions_are_reported(repo: Repo) -> None:

@@ -149,6 +149,7 @@ def git_changes(base: str | None, paths: Sequence[str], cwd: Path) -> dict[str, 
     if done.returncode != 0:
         raise GitError(f"git diff failed: {done.stderr.strip()}")
     changes: dict[str, DiffLines | None] = dict(parse_unified_diff(done.stdout))
-    for path in _ls_files(["--others", "--exclude-standard"], paths, cwd):
+    # like `git diff`, without PATHS the whole work tree, even from a subfolder (":/")
+    for path in _ls_files(["--others", "--exclude-standard"], paths or [":/"], cwd):
         changes.setdefault(path, None)
     return changes
