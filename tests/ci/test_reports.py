@@ -96,6 +96,14 @@ def test_sarif_validates_against_the_official_schema_with_stable_ids(repo: Repo)
     assert [r["partialFingerprints"] for r in after] == before
 
 
+def test_the_same_problem_twice_in_a_file_gets_two_sarif_fingerprints(repo: Repo) -> None:
+    repo.feature({"app/jobs.py": "print('x')\nprint('y')\n"})
+    out = repo.path / "obs-ci.sarif"
+    assert repo.check("check", "--format", "sarif", "--output", str(out)).code == 1
+    results = json.loads(out.read_text())["runs"][0]["results"]
+    assert len({json.dumps(r["partialFingerprints"]) for r in results}) == 2
+
+
 def test_github_annotations_are_workflow_commands(repo: Repo) -> None:
     repo.feature(CHANGE)
     lines = repo.check("check", "--format", "github").out.splitlines()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections import Counter
 from importlib import metadata
 from typing import Any
 from urllib.parse import quote
@@ -16,10 +17,17 @@ __all__ = ["SARIF_SCHEMA", "render_sarif", "sarif_log"]
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 
 
-def _fingerprint(finding: Finding) -> str:
-    """Stable across line moves: the code, the path and the message."""
-    raw = f"{finding.code}\0{finding.path}\0{finding.message}".encode()
-    return hashlib.sha256(raw).hexdigest()[:32]
+def _fingerprints(findings: list[Finding]) -> list[str]:
+    """Stable across line moves: the code, the path and the message, then ``:n`` to tell
+    apart the same problem found n times in a file (code scanning merges equal prints)."""
+    seen: Counter[str] = Counter()
+    prints = []
+    for finding in findings:
+        raw = f"{finding.code}\0{finding.path}\0{finding.message}".encode()
+        digest = hashlib.sha256(raw).hexdigest()[:32]
+        seen[digest] += 1
+        prints.append(f"{digest}:{seen[digest]}")
+    return prints
 
 
 def sarif_log(result: Result) -> dict[str, Any]:
@@ -45,7 +53,7 @@ def sarif_log(result: Result) -> dict[str, Any]:
             }
         )
     results = []
-    for finding in result.findings:
+    for finding, fingerprint in zip(result.findings, _fingerprints(result.findings), strict=True):
         entry: dict[str, Any] = {
             "ruleId": finding.code,
             "level": "error",
@@ -65,7 +73,7 @@ def sarif_log(result: Result) -> dict[str, Any]:
                     }
                 }
             ],
-            "partialFingerprints": {"obsCi/v1": _fingerprint(finding)},
+            "partialFingerprints": {"obsCi/v1": fingerprint},
         }
         if finding.code in index:
             entry["ruleIndex"] = index[finding.code]
