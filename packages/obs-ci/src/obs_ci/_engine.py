@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import ast
 import io
-import re
 import tokenize
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -14,6 +13,7 @@ from obs_ci._config import CiConfig, file_ignores, skipped
 from obs_ci._context import FileContext, Handlers
 from obs_ci._diff import DiffLines
 from obs_ci._model import HOOK_KINDS, Finding, InternalError, Rule
+from obs_ci._noqa import without_noqa
 from obs_ci._project import Project
 from obs_ci._registry import LoadedRule, RuleLoadError
 
@@ -22,10 +22,6 @@ __all__ = ["ChangedFile", "Engine", "Result"]
 PARSE_ERROR = "OBS001"
 MISSING_HOOKS = "OBS002"
 _LEAVE_TYPES = ("Module", "FunctionDef", "AsyncFunctionDef", "ClassDef", "Lambda", "ExceptHandler")
-_CODES = r"[A-Z]+[0-9]+(?:[ \t]*,?[ \t]*[A-Z]+[0-9]+)*"
-_NOQA = re.compile(rf"#[ \t]*noqa(?::[ \t]*(?P<codes>{_CODES}))?", re.IGNORECASE)
-_FILE_NOQA = re.compile(rf"#[ \t]*obs-ci:[ \t]*noqa(?::[ \t]*(?P<codes>{_CODES}))?[ \t]*")
-_MENTIONS_NOQA = re.compile("noqa", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -62,13 +58,6 @@ class Result:
     def exit_code(self) -> int:
         """0 clean, 1 findings, 2 internal errors."""
         return 2 if self.errors else 1 if self.findings else 0
-
-
-def _codes(text: str | None) -> set[str] | None:
-    """None means every code; otherwise the codes listed after ``noqa:``."""
-    if text is None:
-        return None
-    return {code.upper() for code in re.split(r"[\s,]+", text) if code}
 
 
 class Engine:
@@ -237,39 +226,8 @@ def _decode(data: bytes) -> tuple[str | None, str]:
         return None, problem
 
 
-def _comments(source: str) -> dict[int, tuple[str, bool]]:
-    """Each comment by line, and whether it stands alone there (a ``#`` in a string is text)."""
-    comments: dict[int, tuple[str, bool]] = {}
-    try:
-        for token in tokenize.generate_tokens(io.StringIO(source).readline):
-            if token.type == tokenize.COMMENT:
-                alone = token.line.strip() == token.string.strip()
-                comments[token.start[0]] = (token.string, alone)
-    except (tokenize.TokenError, SyntaxError):
-        pass  # the tree parsed, so this does not happen; keep what was read
-    return comments
-
-
 def _unsuppressed(ctx: FileContext, ignored: set[str]) -> list[Finding]:
     """The findings left after per-file-ignores, failed rules and ``noqa`` comments."""
     failed = {error.code for error in ctx.errors}
     findings = [f for f in ctx.findings if f.code not in ignored and f.code not in failed]
-    if not findings or not _MENTIONS_NOQA.search(ctx.source):
-        return findings
-    comments = _comments(ctx.source)
-    for text, alone in comments.values():
-        file_match = _FILE_NOQA.fullmatch(text) if alone else None
-        if file_match is not None:
-            file_codes = _codes(file_match.group("codes"))
-            if file_codes is None:
-                return []
-            findings = [f for f in findings if f.code not in file_codes]
-    kept = []
-    for finding in findings:
-        match = _NOQA.search(comments.get(finding.line, ("", False))[0])
-        if match is not None:
-            codes = _codes(match.group("codes"))
-            if codes is None or finding.code in codes:
-                continue
-        kept.append(finding)
-    return kept
+    return without_noqa(findings, ctx.source)
