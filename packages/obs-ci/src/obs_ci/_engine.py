@@ -38,7 +38,7 @@ class ChangedFile:
     added: Sequence[int] | None = None
 
     @classmethod
-    def from_diff(cls, path: str, location: Path, lines: DiffLines | None) -> ChangedFile:
+    def from_diff_lines(cls, path: str, location: Path, lines: DiffLines | None) -> ChangedFile:
         """A file from a diff; None lines mean the whole file (a new, untracked file)."""
         if lines is None:
             return cls(path, location)

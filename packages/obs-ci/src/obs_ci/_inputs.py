@@ -58,7 +58,7 @@ def explicit_files(paths: tuple[str, ...], root: Path, *, in_git: bool) -> list[
 def from_diff(text: str, root: Path) -> list[ChangedFile]:
     """The files of a unified diff, read from the work tree the diff must describe."""
     diff = parse_unified_diff(text)
-    changed = [ChangedFile.from_diff(p, root / p, lines) for p, lines in diff.items()]
+    changed = [ChangedFile.from_diff_lines(p, root / p, lines) for p, lines in diff.items()]
     absent = [c.path for c in changed if c.path.endswith(".py") and not c.location.exists()]
     if absent:
         raise InputError(
@@ -74,4 +74,4 @@ def from_git(base: str | None, paths: tuple[str, ...], cwd: Path, root: Path) ->
         lines = git_changes(base, paths, cwd)
     except GitError as exc:
         raise InputError(str(exc)) from exc
-    return [ChangedFile.from_diff(p, root / p, ln) for p, ln in lines.items()]
+    return [ChangedFile.from_diff_lines(p, root / p, ln) for p, ln in lines.items()]
