@@ -14,6 +14,7 @@ import re
 __all__ = [
     "CONVENTIONAL_METHODS",
     "FUNCTIONS",
+    "INTERESTING_METHODS",
     "METHODS",
     "OBJECTS",
     "ROUTE_METHODS",
