@@ -40,9 +40,19 @@ def _comments(source: str) -> dict[int, tuple[str, bool]]:
     return comments
 
 
+def _may_apply(findings: list[Finding], source: str) -> bool:
+    """A cheap text look before tokenizing: could any noqa comment apply here at all?"""
+    if not _MENTIONS_NOQA.search(source):
+        return False
+    if _FILE_NOQA.search(source):
+        return True
+    lines = source.splitlines()
+    return any(_NOQA.search(lines[f.line - 1]) for f in findings if 0 < f.line <= len(lines))
+
+
 def without_noqa(findings: list[Finding], source: str) -> list[Finding]:
     """The findings no ``noqa`` comment of `source` silences."""
-    if not findings or not _MENTIONS_NOQA.search(source):
+    if not findings or not _may_apply(findings, source):
         return findings
     comments = _comments(source)
     for text, alone in comments.values():
