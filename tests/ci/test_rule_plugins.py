@@ -7,7 +7,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from obs_ci import Rule, RuleLoadError, load_rules
+from obs_ci.cli import cli
 from obs_core import _plugins, hookimpl
 
 from tests.ci.conftest import Repo, run_obs_ci
@@ -87,6 +89,12 @@ def test_a_code_clash_is_a_load_error_naming_both_plugins() -> None:
         load_rules()
     message = str(caught.value)
     assert "OBS101" in message and "ci (obs-ci)" in message and "acme_rules" in message
+
+    # the command stops there: exit 2 and the same message, for listing and checking alike
+    for args in (["rules"], ["check", "--files", "."]):
+        run = CliRunner().invoke(cli, args)
+        assert run.exit_code == 2, run.output
+        assert "rule code OBS101 is defined twice" in run.stderr and "acme_rules" in run.stderr
 
 
 def test_a_badly_shaped_code_is_a_load_error() -> None:
