@@ -225,3 +225,17 @@ def test_options_that_contradict_each_other_are_usage_errors(repo: Repo) -> None
         run = repo.check("check", *args, stdin="")
         assert run.code == 2, run
         assert said in run.err
+
+
+def test_a_clone_whose_default_branch_is_not_main_compares_with_it(
+    repo: Repo, tmp_path: Path
+) -> None:
+    repo.git("branch", "-m", "main", "master")
+    repo.feature({"app/pay.py": UNOBSERVED})
+    clone = tmp_path / "clone"
+    repo.git("checkout", "-q", "master")
+    repo.git("clone", "-q", f"file://{repo.path}", str(clone))  # origin/HEAD -> master
+    repo.git("checkout", "-q", "feature", cwd=clone)
+    run = repo.check("check", cwd=clone)
+    assert run.code == 1, run
+    assert "app/pay.py:7:1: OBS101" in run.out

@@ -55,20 +55,24 @@ def _exists(ref: str, cwd: Path) -> bool:
 
 
 def _default_base(cwd: Path) -> str:
-    upstream = _git(["rev-parse", "--abbrev-ref", "--symbolic-full-name", "@{upstream}"], cwd)
+    """The upstream, else origin/main, else main, else the remote's default (origin/HEAD).
+
+    The remote copy of the branch itself (origin/feature for feature, which origin/HEAD is
+    in a single-branch clone) is never a base: comparing with it would pass silently.
+    """
     branch = _git(["rev-parse", "--abbrev-ref", "HEAD"], cwd).stdout.strip()
-    candidates = []
-    # the remote copy of the branch itself (origin/feature for feature) is not a base
-    if upstream.returncode == 0 and upstream.stdout.strip().partition("/")[2] != branch:
-        candidates.append(upstream.stdout.strip())
-    candidates += ["origin/main", "main"]
-    for ref in candidates:
-        if ref and _exists(ref, cwd):
+    for candidate in ("@{upstream}", "origin/main", "main", "origin/HEAD"):
+        done = _git(["rev-parse", "--abbrev-ref", candidate], cwd)
+        ref = done.stdout.strip()
+        if done.returncode != 0 or not ref or ref.partition("/")[2] == branch:
+            continue
+        if _exists(ref, cwd):
             return ref
     shallow = " (this is a shallow clone)" if _shallow(cwd) else ""
     raise GitError(
-        "cannot find a base to compare against: the branch has no upstream and neither "
-        f"origin/main nor main exists{shallow}. Pass --base REF, or {_FETCH_HINT}"
+        "cannot find a base to compare against: the branch has no upstream and none of "
+        f"origin/main, main and origin/HEAD is another branch{shallow}. Pass --base REF, or "
+        f"{_FETCH_HINT}"
     )
 
 
