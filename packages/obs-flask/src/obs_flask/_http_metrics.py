@@ -28,33 +28,28 @@ class HttpMetrics:
     duration: Histogram
     exceptions: Counter
     in_progress: Gauge
-    _requests: dict[tuple[str, str, str], Any] = field(default_factory=dict)
-    _duration: dict[tuple[str, str], Any] = field(default_factory=dict)
-    _in_progress: dict[tuple[str, str], Any] = field(default_factory=dict)
+    _requests: dict[tuple[str, ...], Any] = field(default_factory=dict)
+    _duration: dict[tuple[str, ...], Any] = field(default_factory=dict)
+    _in_progress: dict[tuple[str, ...], Any] = field(default_factory=dict)
 
     def count(self, method: str, endpoint: str, status: str) -> Any:
         """The `http_requests_total` child for these labels."""
-        key = (method, endpoint, status)
-        child = self._requests.get(key)
-        if child is None:
-            child = self._requests[key] = self.requests.labels(method, endpoint, status)
-        return child
+        return _child(self._requests, self.requests, (method, endpoint, status))
 
     def timer(self, method: str, endpoint: str) -> Any:
         """The `http_request_duration_seconds` child for these labels."""
-        key = (method, endpoint)
-        child = self._duration.get(key)
-        if child is None:
-            child = self._duration[key] = self.duration.labels(method, endpoint)
-        return child
+        return _child(self._duration, self.duration, (method, endpoint))
 
     def gauge(self, method: str, endpoint: str) -> Any:
         """The `http_requests_in_progress` child for these labels."""
-        key = (method, endpoint)
-        child = self._in_progress.get(key)
-        if child is None:
-            child = self._in_progress[key] = self.in_progress.labels(method, endpoint)
-        return child
+        return _child(self._in_progress, self.in_progress, (method, endpoint))
+
+
+def _child(cache: dict[Any, Any], family: Counter | Histogram | Gauge, key: tuple[str, ...]) -> Any:
+    child = cache.get(key)
+    if child is None:
+        child = cache[key] = family.labels(*key)
+    return child
 
 
 def http_metrics(registry: CollectorRegistry, buckets: Sequence[float]) -> HttpMetrics:
