@@ -80,9 +80,18 @@ def test_sqlalchemy_gets_one_span_per_query(make_app: AppFactory) -> None:
     assert all(q.parent is not None and q.parent.span_id == server.context.span_id for q in queries)
 
 
-def test_instrumenting_clients_is_idempotent(make_app: AppFactory) -> None:
-    make_app()
+def test_two_apps_instrument_outgoing_requests_once(
+    make_app: AppFactory, downstream: tuple[str, list[dict[str, str]]]
+) -> None:
+    url, _ = downstream
+    app = make_app()
     Observability(Flask("second"), traces_exporter="none", log_stdout=False)
-    from opentelemetry.instrumentation.requests import RequestsInstrumentor
 
-    assert RequestsInstrumentor().is_instrumented_by_opentelemetry
+    @app.get("/api/rates")
+    def rates() -> dict[str, float]:
+        rate: float = requests.get(f"{url}/quote", timeout=5).json()["rate"]
+        return {"rate": rate}
+
+    with capture_spans() as spans:
+        assert app.test_client().get("/api/rates").status_code == 200
+    assert len([s for s in spans if s.kind.name == "CLIENT"]) == 1

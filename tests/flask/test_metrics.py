@@ -16,6 +16,11 @@ from tests.flask.conftest import AppFactory
 ORDER = "/api/orders/<int:order_id>"
 
 
+def requests_total(registry: CollectorRegistry, method: str, endpoint: str, status: str) -> float:
+    labels = {"method": method, "endpoint": endpoint, "status": status}
+    return metric_value(registry, "http_requests_total", labels)
+
+
 def series_count(registry: CollectorRegistry) -> int:
     return sum(len(family.samples) for family in registry.collect())
 
@@ -41,25 +46,11 @@ def test_a_raising_view_counts_as_500_and_as_its_exception_type(
     client = make_app().test_client()
     assert client.post("/api/orders/3/pay").status_code == 500
     endpoint = "/api/orders/<int:order_id>/pay"
-    assert (
-        metric_value(
-            registry,
-            "http_requests_total",
-            {"method": "POST", "endpoint": endpoint, "status": "500"},
-        )
-        == 1
-    )
+    assert requests_total(registry, "POST", endpoint, "500") == 1
     exc_labels = {"method": "POST", "endpoint": endpoint, "exception_type": "OrderNotPayable"}
     assert metric_value(registry, "http_requests_exceptions_total", exc_labels) == 1
     assert client.get("/api/teapot").status_code == 418
-    assert (
-        metric_value(
-            registry,
-            "http_requests_total",
-            {"method": "GET", "endpoint": "/api/teapot", "status": "418"},
-        )
-        == 1
-    )
+    assert requests_total(registry, "GET", "/api/teapot", "418") == 1
 
 
 def test_ten_thousand_random_404_paths_add_no_series(
@@ -73,28 +64,14 @@ def test_ten_thousand_random_404_paths_add_no_series(
         path = "/" + "".join(rng.choices(string.ascii_lowercase + "/", k=12))
         client.get(path)
     assert series_count(registry) == before
-    assert (
-        metric_value(
-            registry,
-            "http_requests_total",
-            {"method": "GET", "endpoint": UNMATCHED, "status": "404"},
-        )
-        >= 10_000
-    )
+    assert requests_total(registry, "GET", UNMATCHED, "404") >= 10_000
 
 
 def test_unknown_methods_share_one_label(make_app: AppFactory, registry: CollectorRegistry) -> None:
     client = make_app().test_client()
     client.open("/api/orders/1", method="BREW")
     client.open("/api/orders/1", method="FROB")
-    assert (
-        metric_value(
-            registry,
-            "http_requests_total",
-            {"method": "_OTHER", "endpoint": UNMATCHED, "status": "405"},
-        )
-        == 2
-    )
+    assert requests_total(registry, "_OTHER", UNMATCHED, "405") == 2
 
 
 def test_metrics_and_health_are_excluded_by_default_and_configurable(
@@ -103,17 +80,12 @@ def test_metrics_and_health_are_excluded_by_default_and_configurable(
     client = make_app().test_client()
     client.get("/health")
     client.get("/metrics")
-    assert 'endpoint="/health"' not in client.get("/metrics").get_data(as_text=True)
+    exposition = client.get("/metrics").get_data(as_text=True)
+    assert 'endpoint="/health"' not in exposition
+    assert 'endpoint="/metrics"' not in exposition
     counted = make_app(http_exclude_paths=["/metrics"]).test_client()
     counted.get("/health")
-    assert (
-        metric_value(
-            registry,
-            "http_requests_total",
-            {"method": "GET", "endpoint": "/health", "status": "200"},
-        )
-        == 1
-    )
+    assert requests_total(registry, "GET", "/health", "200") == 1
 
 
 def test_metrics_endpoint_serves_openmetrics_with_trace_exemplars(
@@ -160,12 +132,7 @@ def test_app_factory_init_app_and_flask_config(registry: CollectorRegistry) -> N
     client.get("/ping")
     assert client.get("/internal/metrics").status_code == 200
     assert obs.config is not None and obs.config.service_name == "factory"
-    assert (
-        metric_value(
-            registry, "http_requests_total", {"method": "GET", "endpoint": "/ping", "status": "200"}
-        )
-        == 1
-    )
+    assert requests_total(registry, "GET", "/ping", "200") == 1
 
 
 def test_instrumenting_twice_counts_each_request_once(
@@ -176,12 +143,7 @@ def test_instrumenting_twice_counts_each_request_once(
     Observability().init_app(app)
     with capture_spans() as spans:
         app.test_client().get("/api/orders/1")
-    assert (
-        metric_value(
-            registry, "http_requests_total", {"method": "GET", "endpoint": ORDER, "status": "200"}
-        )
-        == 1
-    )
+    assert requests_total(registry, "GET", ORDER, "200") == 1
     assert [s.name for s in spans] == [f"GET {ORDER}"]
 
 
@@ -195,12 +157,7 @@ def test_opentelemetry_flask_instrumentor_on_top_adds_no_second_span(
     with capture_spans() as spans:
         app.test_client().get("/api/orders/2")
     assert len([s for s in spans if s.kind.name == "SERVER"]) == 1
-    assert (
-        metric_value(
-            registry, "http_requests_total", {"method": "GET", "endpoint": ORDER, "status": "200"}
-        )
-        == 1
-    )
+    assert requests_total(registry, "GET", ORDER, "200") == 1
 
 
 def test_opentelemetry_instrumentation_as_the_span_source(registry: CollectorRegistry) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import json
 import socket
 import threading
 import time
@@ -58,19 +59,24 @@ def _latency_buckets(exposition: str) -> list[tuple[float, float]]:
     return sorted(totals.items())
 
 
-def _count_spans(path: Path) -> int:
-    import json
+def _file_size(path: Path) -> int:
+    return path.stat().st_size if path.is_file() else 0
 
-    if not path.is_file():
+
+def _count_spans(path: Path, offset: int) -> int:
+    """Spans in the OTLP/JSON lines appended to `path` after byte `offset`."""
+    if _file_size(path) <= offset:
         return 0
-    spans = 0
-    for line in path.read_text().splitlines():
-        if not line.strip():
-            continue
-        for resource in json.loads(line).get("resourceSpans", []):
-            for scope in resource.get("scopeSpans", []):
-                spans += len(scope.get("spans", []))
-    return spans
+    with path.open("rb") as fh:
+        fh.seek(offset)
+        lines = fh.read().splitlines()
+    return sum(
+        len(scope.get("spans", []))
+        for line in lines
+        if line.strip()
+        for resource in json.loads(line).get("resourceSpans", [])
+        for scope in resource.get("scopeSpans", [])
+    )
 
 
 @click.command("demo")
@@ -108,7 +114,7 @@ def demo_command(host: str, port: int, traffic: int | None) -> None:
         return
 
     traces_file = Path(config.traces_file)
-    spans_before = _count_spans(traces_file)
+    offset = _file_size(traces_file)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     started = time.perf_counter()
@@ -133,7 +139,7 @@ def demo_command(host: str, port: int, traffic: int | None) -> None:
         f"p95 {histogram_quantile(0.95, buckets) * 1000:.1f} ms (from the scraped histogram)",
     ]
     if "file" in config.traces_exporter:
-        written = _count_spans(traces_file) - spans_before
+        written = _count_spans(traces_file, offset)
         lines.append(f"spans        {written} written to {where_traces}")
     else:
         lines.append(f"spans        sent to {where_traces}")
