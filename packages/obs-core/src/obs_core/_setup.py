@@ -40,9 +40,17 @@ def init_metrics(config: ObsConfig, registry: CollectorRegistry | None = None) -
     return reg
 
 
-def init(registry: CollectorRegistry | None = None, **kwargs: Any) -> ObsConfig:
-    """Set up metrics, tracing and JSON logs from one config; returns that config."""
-    config = configure(**kwargs)
+def init(
+    registry: CollectorRegistry | None = None, config: ObsConfig | None = None, **kwargs: Any
+) -> ObsConfig:
+    """Set up metrics, tracing and JSON logs from one config; returns that config.
+
+    `config` is built with `configure(**kwargs)` unless given (adapters adjust it first).
+    """
+    if config is None:
+        config = configure(**kwargs)
+    elif kwargs:
+        raise TypeError("init takes either a config or keyword settings, not both")
     init_metrics(config, registry)
     init_tracing(config)
     init_logging(config)

@@ -69,12 +69,8 @@ class Observability:
         config = obs_core.configure(**{**_from_app_config(app), **self._kwargs})
         if config.service_name == "unknown_service":
             config.service_name = app.name
-        self.config = config
-        registry = obs_core.init_metrics(config, self._registry)
-        obs_core.init_logging(config)
-        if not config.sdk_disabled:
-            obs_core.init_tracing(config)
-        self.metrics = http_metrics(registry, config.http_duration_buckets)
+        self.config = obs_core.init(self._registry, config)
+        self.metrics = http_metrics(obs_core.get_registry(), config.http_duration_buckets)
 
         already_traced = getattr(app, "_is_instrumented_by_opentelemetry", False)
         if self._instrumentation == "opentelemetry" and not already_traced:
