@@ -23,4 +23,4 @@ if [ ${#need[@]} -gt 0 ]; then
   fi
 fi
 
-uv run --locked pytest "$@"
+uv run --locked --group test-plugins pytest "$@"  # the tests' own plugins, only here

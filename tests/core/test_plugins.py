@@ -159,3 +159,18 @@ def test_readme_documents_no_hook_that_does_not_exist() -> None:
     readme = (ROOT / "README.md").read_text()
     documented = set(re.findall(r"`(obs_[a-z_]+)\(", readme))
     assert documented == {h.__name__ for h in HOOKS}
+
+
+def test_a_bad_setting_stops_obs_demo_with_exit_2_naming_it(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text('[tool.obs]\nsampler = "sometimes"\n')
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("OBS_", "OTEL_"))}
+    result = subprocess.run(
+        [OBS, "demo", "--port", "0"],
+        cwd=tmp_path,
+        env={**clean, "OBS_DISABLE_PLUGINS": "test_broken"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "sampler='sometimes'" in result.stderr and "Traceback" not in result.stderr
