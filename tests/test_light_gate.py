@@ -109,6 +109,19 @@ def test_obs_ci_check_imports_no_flask_opentelemetry_or_loguru(venv: Venv, tmp_p
     assert not set(HEAVY) & _imported_by_check(venv, tmp_path)
 
 
+def test_without_the_pillars_a_name_that_needs_them_says_which_extra(venv: Venv) -> None:
+    venv.pip_install("obs-ci")
+    result = subprocess.run(
+        [str(venv.bin("python")), "-c", "import obs_core; print(obs_core.hookimpl); obs_core.init"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 1
+    assert "HookimplMarker" in result.stdout  # the registry works without them
+    assert "pip install 'obs-core[otlp]'" in result.stderr
+
+
 def test_with_obs_flask_installed_too_the_check_stays_light(venv: Venv, tmp_path: Path) -> None:
     # obs-flask brings the pillars (obs-core[otlp]); its plugin must not import them
     venv.pip_install("obs-ci", "obs-flask", "obs-stack")

@@ -30,6 +30,8 @@ if TYPE_CHECKING:
     from obs_core._logging import get_logger, init_logging
     from obs_core._metrics import get_registry, set_registry, track_function_metrics
     from obs_core._setup import configure, init, init_metrics
+
+    __version__: str
     from obs_core._tracing import (
         add_span_attributes,
         add_span_event,
@@ -95,6 +97,13 @@ _PILLAR_LIBRARIES = frozenset({"opentelemetry", "loguru", "prometheus_client", "
 
 def __getattr__(name: str) -> Any:
     """Load a pillar's name on first use (PEP 562), saying which extra is missing."""
+    if name == "__version__":  # read from the installed metadata only when asked
+        try:
+            version = _metadata.version("obs-core")
+        except _metadata.PackageNotFoundError:  # a source tree without metadata
+            version = "0"
+        globals()[name] = version
+        return version
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'obs_core' has no attribute {name!r}")
@@ -114,9 +123,3 @@ def __getattr__(name: str) -> Any:
 
 def __dir__() -> list[str]:
     return sorted(set(globals()) | set(__all__))
-
-
-try:
-    __version__ = _metadata.version("obs-core")
-except _metadata.PackageNotFoundError:  # running from a source tree without metadata
-    __version__ = "0"
