@@ -12,7 +12,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
-from obs_ci import load_rules
+from obs_ci import RuleLoadError, load_rules
 from obs_core import ConfigError, LogSink, ObsConfig, PluginWarning, configure, hookimpl
 from obs_core.plugins import call_hook, hook_items, load_errors, plugin_manager
 from obs_core.testing import registered_plugin
@@ -178,3 +178,17 @@ def test_hook_call_monitoring_sees_every_obs_hook_call(
         "obs_compose_services",
     }
     assert expected <= set(seen)
+
+
+def test_a_failing_rule_provider_still_stops_obs_ci_naming_the_plugin() -> None:
+    # a gate must not lose rules quietly: obs-ci asks for errors instead of isolation
+    class Exploding:
+        @hookimpl
+        def obs_ci_rules(self) -> Sequence[Any]:
+            raise RuntimeError("no rules today")
+
+    with (
+        registered_plugin(Exploding(), "exploding"),
+        pytest.raises(RuleLoadError, match=r"'exploding'.*RuntimeError: no rules today"),
+    ):
+        load_rules()

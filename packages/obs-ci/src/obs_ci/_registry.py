@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from obs_core import PluginError
+from obs_core import ConfigError, PluginError
 from obs_core.plugins import call_hook, plugin_infos
 
 from obs_ci._model import CODE_PATTERN, Rule
@@ -36,7 +36,7 @@ def load_rules() -> list[LoadedRule]:
     try:
         # a gate must not silently lose rules: a provider that fails stops the run
         answers = call_hook("obs_ci_rules", raise_errors=True)
-    except PluginError as exc:
+    except (PluginError, ConfigError) as exc:  # either way the command stops: exit 2
         raise RuleLoadError(str(exc)) from exc
     dists = {info.name: info.distribution or "" for info in plugin_infos()}
     by_code: dict[str, LoadedRule] = {}
