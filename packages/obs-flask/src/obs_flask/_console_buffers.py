@@ -1,0 +1,119 @@
+"""The console's bounded memory: the last traces' spans and the last log lines.
+
+Both sit on the hot path, so each does one bounded, O(1) append under a lock and
+nothing else; every conversion waits until the console page asks.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict, deque
+from typing import TYPE_CHECKING
+
+from obs_core.traces import Span
+from opentelemetry.sdk.trace import ReadableSpan, SpanProcessor
+from opentelemetry.trace import SpanKind
+
+if TYPE_CHECKING:
+    from opentelemetry.context import Context
+    from opentelemetry.sdk.trace import Span as SdkSpan
+
+__all__ = ["MAX_LINE", "LogRing", "SpanRing", "to_span"]
+
+MAX_LINE = 16_384
+"""Characters kept of one log line (a long traceback is cut)."""
+
+
+class SpanRing(SpanProcessor):
+    """Keeps the ended spans of the last `traces` traces, at most `spans_per_trace` each.
+
+    Holds at most ``traces * spans_per_trace`` spans; works beside any exporter.
+    """
+
+    def __init__(self, traces: int = 200, spans_per_trace: int = 64) -> None:
+        self.max_traces = traces
+        self.spans_per_trace = spans_per_trace
+        self._traces: OrderedDict[int, list[ReadableSpan]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def on_start(self, span: SdkSpan, parent_context: Context | None = None) -> None:
+        """Nothing: only ended spans are kept."""
+
+    def on_end(self, span: ReadableSpan) -> None:
+        """Append `span` to its trace, forgetting the oldest trace when full."""
+        key = span.context.trace_id
+        with self._lock:
+            spans = self._traces.get(key)
+            if spans is None:
+                self._traces[key] = [span]
+                if len(self._traces) > self.max_traces:
+                    self._traces.popitem(last=False)
+            elif len(spans) < self.spans_per_trace:
+                spans.append(span)
+
+    def shutdown(self) -> None:
+        """Nothing to release."""
+
+    def force_flush(self, timeout_millis: int = 30000) -> bool:
+        """Nothing is buffered on the way out."""
+        return True
+
+    def trace(self, trace_id: str) -> list[ReadableSpan]:
+        """The kept spans of one trace (hex id), oldest first; empty when not kept."""
+        try:
+            key = int(trace_id, 16)
+        except ValueError:
+            return []
+        with self._lock:
+            return list(self._traces.get(key, ()))
+
+    def roots(self, limit: int) -> list[ReadableSpan]:
+        """The server spans that start a trace here (no parent, or a remote one), newest first."""
+        with self._lock:
+            traces = list(self._traces.values())
+        found: list[ReadableSpan] = []
+        for spans in reversed(traces):
+            for span in spans:
+                parent = span.parent
+                if span.kind is SpanKind.SERVER and (parent is None or parent.is_remote):
+                    found.append(span)
+        found.sort(key=lambda span: span.end_time or 0, reverse=True)
+        return found[:limit]
+
+
+class LogRing:
+    """The last `lines` JSON log lines, as obs wrote them (after redaction); a log sink."""
+
+    def __init__(self, lines: int = 1000) -> None:
+        self._lines: deque[str] = deque(maxlen=lines)
+
+    def write(self, message: str) -> None:
+        """Loguru's sink call: keep the line (a copy, so loguru's record is not kept)."""
+        line = str(message)
+        self._lines.append(line if len(line) <= MAX_LINE else line[:MAX_LINE])
+
+    def with_trace(self, trace_id: str) -> list[str]:
+        """The kept lines that carry `trace_id`, oldest first."""
+        needle = f'"trace_id":"{trace_id}"'
+        return [line for line in list(self._lines) if needle in line]
+
+
+def to_span(span: ReadableSpan) -> Span:
+    """The reader's `Span` for an SDK span, so the console and `obs traces` share one layout."""
+    context = span.context
+    parent = span.parent
+    status = span.status
+    return Span(
+        trace_id=format(context.trace_id, "032x"),
+        span_id=format(context.span_id, "016x"),
+        parent_id=format(parent.span_id, "016x") if parent is not None else "",
+        name=span.name,
+        kind=span.kind.value + 1,  # the SDK counts from 0, OTLP from 1
+        start_ns=span.start_time or 0,
+        end_ns=span.end_time or 0,
+        status=status.status_code.value if status is not None else 0,
+        status_message=(status.description or "") if status is not None else "",
+        attributes=dict(span.attributes or {}),
+        events=[(event.name, dict(event.attributes or {})) for event in span.events],
+        service=str(span.resource.attributes.get("service.name", "")),
+    )
