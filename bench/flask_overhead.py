@@ -7,6 +7,10 @@ and the two ratios the targets are set on:
     obs-flask full overhead / hand-assembled trio overhead   (target <= 0.5)
     obs-flask metrics-only overhead / prometheus_flask_exporter overhead   (target <= 0.75)
 
+and the cost per request of the local console's ring buffers (target < 5 µs): the span
+ring's ``on_end`` for a request's server span, plus one log line kept by the log ring
+(measured as the time a line to the file sink takes with the ring's tap, minus without).
+
 Run: uv run python bench/flask_overhead.py [--rounds 40] [--calls 200]
 """
 
@@ -26,7 +30,9 @@ import structlog
 from flask import Flask, g
 from obs_core import hookimpl
 from obs_core._plugins import register
+from obs_core.testing import registered_plugin
 from obs_flask import Observability
+from obs_flask._console import Console
 from opentelemetry import trace
 from opentelemetry.instrumentation.flask import FlaskInstrumentor
 from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
@@ -176,6 +182,45 @@ def runner(app: Flask) -> Callable[[int], float]:
     return run
 
 
+def console_cost(logdir: str, rounds: int, calls: int) -> tuple[float, float]:
+    """(µs per span kept by the span ring, µs per log line kept by the log ring)."""
+    console = Console()
+    tracer = TracerProvider().get_tracer("bench")
+    spans = []
+    for _ in range(calls):
+        with tracer.start_as_current_span("GET /api/orders/<int:order_id>") as span:
+            span.set_attribute("http.route", "/api/orders/<int:order_id>")
+        spans.append(span)
+    access = obs_core.get_logger("obs.access").info
+    settings = {"log_stdout": False, "log_file": os.path.join(logdir, "ring.jsonl")}
+    off = obs_core.configure(service_name="bench", **settings)
+
+    def log_lines() -> float:
+        begin = time.perf_counter()
+        for _ in range(calls):
+            access("request", method="GET", route="/api/orders/<int:order_id>", status=200)
+        return (time.perf_counter() - begin) / calls * 1e6
+
+    def ring_spans() -> float:
+        on_end = console.spans.on_end
+        begin = time.perf_counter()
+        for span in spans:
+            on_end(span)  # type: ignore[arg-type]
+        return (time.perf_counter() - begin) / calls * 1e6
+
+    with_ring, without, per_span = [], [], []
+    for _ in range(rounds):
+        obs_core.init_logging(off)
+        without.append(log_lines())
+        with registered_plugin(console, "bench-console"):
+            obs_core.init_logging(off)
+            with_ring.append(log_lines())
+        per_span.append(ring_spans())
+    obs_core.init_logging(off)
+    line_cost = statistics.median(with_ring) - statistics.median(without)
+    return statistics.median(per_span), line_cost
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=40)
@@ -191,6 +236,7 @@ def main() -> None:
             for name, run in runs.items():
                 samples[name].append(run(args.calls))
         obs_core.shutdown_tracing()
+        span_cost, line_cost = console_cost(logdir, args.rounds, args.calls * 5)
 
     med = {name: statistics.median(values) for name, values in samples.items()}
     bare = med["bare Flask"]
@@ -203,6 +249,11 @@ def main() -> None:
     print()
     print(f"obs-flask full overhead / trio overhead:       {full_ratio:.2f}  (target <= 0.50)")
     print(f"obs-flask metrics-only / prometheus_flask_exp: {metrics_ratio:.2f}  (target <= 0.75)")
+    print()
+    print(f"console span ring, per span:                   {span_cost:.2f} µs")
+    print(f"console log ring, per log line (with - without): {line_cost:.2f} µs")
+    per_request = span_cost + line_cost
+    print(f"console ring buffers per request (1 span + 1 line): {per_request:.2f} µs  (target < 5)")
 
 
 if __name__ == "__main__":

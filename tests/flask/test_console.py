@@ -112,7 +112,7 @@ def test_an_unknown_or_malformed_trace_id_is_a_404(client: FlaskClient) -> None:
     assert client.get("/_obs/api/traces/not-hex").status_code == 404
 
 
-def test_log_lines_are_shown_after_redaction(registry: Any) -> None:
+def test_log_lines_are_shown_after_redaction(registry: Any, tmp_path: Path) -> None:
     app = Flask("login")
     log = get_logger("login")
 
@@ -121,7 +121,10 @@ def test_log_lines_are_shown_after_redaction(registry: Any) -> None:
         log.info("Login", user="ann", password="hunter2", headers={"Authorization": "Bearer x"})
         return {"ok": True}
 
-    Observability(app, console=True, traces_exporter="none", log_stdout=False)
+    log_file = tmp_path / "app.jsonl"
+    Observability(
+        app, console=True, traces_exporter="none", log_stdout=False, log_file=str(log_file)
+    )
     client = app.test_client()
     client.post("/login")
     data = client.get(f"/_obs/api/traces/{trace_of(client, '/login')}").json
@@ -131,6 +134,8 @@ def test_log_lines_are_shown_after_redaction(registry: Any) -> None:
     assert line["password"] == "[REDACTED]"
     assert line["headers"] == {"Authorization": "[REDACTED]"}
     assert "hunter2" not in json.dumps(data)
+    written = [json.loads(x) for x in log_file.read_text().splitlines()]
+    assert line == next(x for x in written if x["message"] == "Login")  # as the sink got it
 
 
 def test_console_requests_make_no_metrics_spans_or_access_lines(client: FlaskClient) -> None:

@@ -1,7 +1,7 @@
 """The local console: one page under its own path, served beside the app, off by default.
 
 ``Observability(app, console=True)`` adds a `Console`: a plugin (its ring buffers join
-the tracer provider and the log sinks through the ordinary hooks) and a WSGI layer in
+the tracer provider and the log formatter through the ordinary hooks) and a WSGI layer in
 front of obs's middleware, so its own requests never reach the app, its metrics, spans
 or access log. It answers loopback clients only unless `ConsoleSettings.allow` names
 more, and sits behind ``/metrics``'s auth when that is set.
@@ -10,7 +10,7 @@ more, and sits behind ``/metrics``'s auth when that is set.
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from typing import TYPE_CHECKING, Any
@@ -54,13 +54,13 @@ class ConsoleSettings:
 
     `allow` adds client networks to loopback (e.g. ``("10.0.0.0/8",)``; ``("0.0.0.0/0",
     "::/0")`` for everyone). Memory: at most `traces` x `spans_per_trace` spans and
-    `logs` lines of up to 16 KiB.
+    `logs` log records (each the size of its JSON line).
     """
 
     path: str = "/_obs"
     allow: tuple[str, ...] = ()
     traces: int = 200
-    spans_per_trace: int = 64
+    spans_per_trace: int = 32
     logs: int = 1000
 
     def networks(self) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
@@ -73,7 +73,7 @@ class ConsoleSettings:
 
 
 class Console:
-    """The console's buffers (a plugin: ``obs_span_processors`` and ``obs_log_sinks``)."""
+    """The console's buffers, as a plugin (``obs_span_processors``, ``obs_log_enrichers``)."""
 
     def __init__(self, settings: ConsoleSettings | None = None) -> None:
         self.settings = settings = settings or ConsoleSettings()
@@ -87,15 +87,27 @@ class Console:
         return [self.spans]
 
     @hookimpl
-    def obs_log_sinks(self, config: ObsConfig) -> Sequence[LogSink]:
-        """The log ring, at the configured level."""
-        return [LogSink(self.logs.write, config.log_level, "console")]
+    def obs_log_sinks(self, config: ObsConfig) -> Sequence[LogSink] | None:
+        """A sink that writes nothing, when obs's own are off: records are formatted (and so
+        reach the tap) only when some sink takes them."""
+        if config.log_stdout or config.log_file:
+            return None
+        return [LogSink(_discard, config.log_level, "console")]
+
+    @hookimpl
+    def obs_log_enrichers(self, config: ObsConfig) -> Sequence[Callable[[dict[str, Any]], None]]:
+        """The log ring's tap on every record obs writes (it adds no field)."""
+        return [self.logs.keep]
 
     def wsgi(
         self, inner: WSGIApplication, config: ObsConfig, metrics: HttpMetrics | None
     ) -> ConsoleMiddleware:
         """The WSGI layer that serves the console in front of `inner`."""
         return ConsoleMiddleware(inner, self, config, metrics)
+
+
+def _discard(message: str) -> None:
+    """The console's placeholder sink."""
 
 
 def _client_allowed(
@@ -232,7 +244,7 @@ class ConsoleMiddleware:
             except OSError:
                 spans = []
             source = "file"
-        logs = [_log(line) for line in self.console.logs.with_trace(trace_id)]
+        logs = self.console.logs.with_trace(trace_id)
         if not spans and not logs:
             return None
         return {"trace_id": trace_id, "source": source, "spans": waterfall(spans), "logs": logs}
@@ -253,11 +265,3 @@ def _request(span: ReadableSpan) -> dict[str, Any]:
         "start_unix_ms": start // 1_000_000,
         "error": span.status.status_code.value == 2,
     }
-
-
-def _log(line: str) -> dict[str, Any]:
-    try:
-        record = orjson.loads(line)
-    except orjson.JSONDecodeError:
-        return {"message": line.rstrip(), "level": "?", "truncated": True}
-    return record if isinstance(record, dict) else {"message": line.rstrip()}

