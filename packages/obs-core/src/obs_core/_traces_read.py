@@ -44,6 +44,7 @@ _KIND_NAMES = {
 }
 _STATUS_NAMES = {"STATUS_CODE_UNSET": 0, "STATUS_CODE_OK": 1, "STATUS_CODE_ERROR": 2}
 _HEX = frozenset("0123456789abcdef")
+_STATUS_KEYS = frozenset({"http.response.status_code", "http.status_code"})
 
 
 @dataclass(slots=True)
@@ -248,17 +249,20 @@ class TraceFile:
 
     def summaries(self, offset: int = 0) -> list[TraceSummary]:
         """One summary per trace, ordered by start time (oldest first)."""
-        traces: dict[str, TraceSummary] = {}
+        traces: dict[Any, TraceSummary] = {}
+        get = traces.get
         for request in self._requests(offset=offset):
             for service, raw in _raw_spans(request):
-                trace_id = _hex_id(raw.get("traceId"))
-                summary = traces.get(trace_id)
+                key = raw.get("traceId")  # as written; made hex once per trace below
                 start, end = _int(raw.get("startTimeUnixNano")), _int(raw.get("endTimeUnixNano"))
+                summary = get(key)
                 if summary is None:
-                    summary = traces[trace_id] = TraceSummary(trace_id, start_ns=start, end_ns=end)
+                    summary = traces[key] = TraceSummary("", start_ns=start, end_ns=end)
                 summary.spans += 1
-                summary.start_ns = min(summary.start_ns, start)
-                summary.end_ns = max(summary.end_ns, end)
+                if start < summary.start_ns:
+                    summary.start_ns = start
+                if end > summary.end_ns:
+                    summary.end_ns = end
                 status = raw.get("status")
                 if status and _enum(status.get("code"), _STATUS_NAMES) == STATUS_ERROR:
                     summary.error = True
@@ -268,8 +272,18 @@ class TraceFile:
                     summary.root_name = str(raw.get("name", ""))
                     summary.service = service
                     if root:
-                        summary.http_status = _http_status(_attributes(raw.get("attributes")))
+                        summary.http_status = _status_attribute(raw.get("attributes"))
+        for key, summary in traces.items():
+            summary.trace_id = _hex_id(key)
         return sorted(traces.values(), key=lambda s: s.start_ns)
+
+
+def _status_attribute(pairs: Any) -> int | None:
+    """The HTTP status code among raw attribute pairs, without decoding the others."""
+    for pair in pairs or ():
+        if isinstance(pair, dict) and pair.get("key") in _STATUS_KEYS:
+            return _http_status({"http.status_code": _value(pair.get("value"))})
+    return None
 
 
 def _http_status(attributes: dict[str, Any]) -> int | None:
