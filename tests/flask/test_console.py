@@ -288,3 +288,21 @@ def test_demo_summary_points_at_the_console_and_the_slowest_and_failed_traces(
     assert re.search(
         r"^console\s+run `obs demo` and open http://127\.0\.0\.1:8000/_obs/", result.stdout, re.M
     )
+
+
+def test_with_opentelemetry_instrumentation_the_console_lists_its_spans(
+    make_app: AppFactory,
+) -> None:
+    client = make_app(console=True, instrumentation="opentelemetry").test_client()
+    client.get("/api/orders/5")
+    client.get("/_obs/api/overview")
+    (request,) = overview(client)["requests"]  # the console's own calls are not spans
+    assert (request["route"], request["status"], request["path"]) == (
+        "/api/orders/<int:order_id>",
+        200,
+        "/api/orders/5",
+    )
+    data = client.get(f"/_obs/api/traces/{request['trace_id']}").json
+    assert data is not None
+    assert data["spans"][0]["key"]["route"] == "/api/orders/<int:order_id>"
+    assert [line["message"] for line in data["logs"]] == ["Order read", "request"]
