@@ -256,3 +256,22 @@ def test_obs_lists_traces_among_its_commands(tmp_path: Path) -> None:
     result = obs(tmp_path, "--help")
     assert re.search(r"^\s+traces\s+List the most recent traces", result.stdout, re.M)
     assert shutil.which(OBS) or Path(OBS).exists()
+
+
+def test_the_reader_and_the_command_import_only_stdlib_click_and_orjson() -> None:
+    """`obs traces` stays light: none of its modules imports the SDK or the other pillars."""
+    import ast
+    import importlib
+
+    heavy = {"opentelemetry", "prometheus_client", "loguru", "pluggy", "grpc", "google"}
+    for name in ("obs_core._traces_read", "obs_core._traces_cli", "obs_core.traces"):
+        source = Path(str(importlib.import_module(name).__file__)).read_text()
+        imported = set()
+        for node in ast.walk(ast.parse(source)):
+            if isinstance(node, ast.Import):
+                imported |= {alias.name for alias in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                imported.add(node.module)
+        assert not {m for m in imported if m.split(".")[0] in heavy}, name
+        inner = {m for m in imported if m.startswith("obs_core")}
+        assert inner <= {"obs_core._traces_read", "obs_core._config", "obs_core._errors"}, name

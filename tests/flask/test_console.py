@@ -306,3 +306,10 @@ def test_with_opentelemetry_instrumentation_the_console_lists_its_spans(
     assert data is not None
     assert data["spans"][0]["key"]["route"] == "/api/orders/<int:order_id>"
     assert [line["message"] for line in data["logs"]] == ["Order read", "request"]
+
+
+def test_bad_console_settings_fail_at_setup_naming_the_setting(make_app: AppFactory) -> None:
+    with pytest.raises(ValueError, match=r"invalid console allow=.*expected IP networks"):
+        make_app(console=ConsoleSettings(allow=("not-a-network",)))
+    with pytest.raises(ValueError, match=r"invalid console path='/'"):
+        make_app(console=ConsoleSettings(path="/"))

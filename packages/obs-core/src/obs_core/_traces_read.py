@@ -4,7 +4,7 @@ The format the embedded file exporter writes and an OpenTelemetry Collector's fi
 exporter writes (``resourceSpans`` → ``scopeSpans`` → ``spans``, hex ids, times as
 unix-nanosecond strings). Enums may be numbers or names, ids hex or base64. Lines that
 are not JSON are counted, not raised, so one torn write does not hide a whole file.
-Stdlib and orjson only: no OpenTelemetry import, so ``obs traces`` starts fast.
+Stdlib and orjson only: it imports no OpenTelemetry code of its own.
 """
 
 from __future__ import annotations

@@ -1,11 +1,13 @@
 """Read OTLP/JSON trace files and lay a trace out as a waterfall (what ``obs traces`` uses).
 
-with_file = TraceFile(".obs/traces.jsonl")
-for summary in with_file.summaries()[-5:]:
-    print(summary.trace_id, summary.root_name)
-rows = waterfall(with_file.spans(summary.trace_id))
+    from obs_core.traces import TraceFile, waterfall
 
-Stdlib and orjson only: importing this module loads no OpenTelemetry code.
+    traces = TraceFile(".obs/traces.jsonl")
+    for summary in traces.summaries()[-5:]:  # the five latest traces
+        print(summary.trace_id, summary.root_name, summary.duration_ns / 1e6)
+    rows = waterfall(traces.spans(summary.trace_id))  # JSON-ready, parents first
+
+Stdlib and orjson only: it imports no OpenTelemetry code of its own.
 """
 
 from __future__ import annotations

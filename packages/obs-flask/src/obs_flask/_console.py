@@ -16,7 +16,7 @@ from importlib import resources
 from typing import TYPE_CHECKING, Any
 
 import orjson
-from obs_core import LogSink, ObsConfig, hookimpl
+from obs_core import ConfigError, LogSink, ObsConfig, hookimpl
 from obs_core.traces import TraceFile, waterfall
 from opentelemetry.sdk.trace import SpanProcessor
 from werkzeug.wrappers import Response
@@ -67,8 +67,6 @@ class ConsoleSettings:
         try:
             return [ipaddress.ip_network(item, strict=False) for item in self.allow]
         except ValueError as exc:
-            from obs_core import ConfigError
-
             raise ConfigError("console allow", self.allow, f"IP networks ({exc})") from None
 
 
@@ -77,7 +75,9 @@ class Console:
 
     def __init__(self, settings: ConsoleSettings | None = None) -> None:
         self.settings = settings = settings or ConsoleSettings()
-        settings.networks()  # a bad network fails at setup, not on the first request
+        settings.networks()  # a bad setting fails at setup, not on the first request
+        if not settings.path.strip("/"):
+            raise ConfigError("console path", settings.path, "a path of its own, e.g. /_obs")
         self.spans = SpanRing(settings.traces, settings.spans_per_trace)
         self.logs = LogRing(settings.logs)
 

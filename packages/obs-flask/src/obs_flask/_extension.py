@@ -75,10 +75,13 @@ class Observability:
         if config.service_name == "unknown_service":
             config.service_name = app.name
         settings = self._console or app.config.get("OBS_CONSOLE", False)
+        if isinstance(settings, str):
+            settings = settings.strip().lower() in {"1", "true", "yes", "on"}
         if settings:
             self.console = Console(settings if isinstance(settings, ConsoleSettings) else None)
-            # a plugin like any other: its buffers join the provider and the log sinks
-            obs_core.plugin_manager().register(self.console, name=f"obs-console-{id(self)}")
+            # a plugin like any other: its buffers join the provider and the log formatter
+            name = f"obs-console-{id(self.console)}"
+            obs_core.plugin_manager().register(self.console, name=name)
         self.config = obs_core.init(self._registry, config)
         self.metrics = http_metrics(obs_core.get_registry(), config.http_duration_buckets)
 
