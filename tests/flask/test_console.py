@@ -313,3 +313,43 @@ def test_bad_console_settings_fail_at_setup_naming_the_setting(make_app: AppFact
         make_app(console=ConsoleSettings(allow=("not-a-network",)))
     with pytest.raises(ValueError, match=r"invalid console path='/'"):
         make_app(console=ConsoleSettings(path="/"))
+
+
+@pytest.mark.slow
+def test_obs_demo_prints_the_console_address_and_its_front_door_opens_it(
+    tmp_path: Path,
+) -> None:
+    import socket
+    import urllib.request
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("OBS_", "OTEL_"))}
+    proc = subprocess.Popen(
+        [OBS, "demo", "--port", str(port)],
+        cwd=tmp_path,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    try:
+        assert proc.stderr is not None
+        startup = []
+        for line in proc.stderr:  # bounded: the demo prints a few lines, then serves
+            startup.append(line)
+            if line.startswith("Ctrl-C"):
+                break
+        text = "".join(startup)
+        console = f"http://127.0.0.1:{port}/_obs/"
+        assert re.search(rf"^  console  {re.escape(console)}  \(", text, re.M), text
+        assert "`obs traces show <id>` draws one" in text
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=10) as door:
+            assert door.url == console  # `/` redirected to the console
+            assert b"obs console" in door.read()
+        with urllib.request.urlopen(console + "api/overview", timeout=10) as data:
+            assert json.load(data)["service"] == "farm-lending"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=15)
