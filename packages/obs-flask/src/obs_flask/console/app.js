@@ -72,7 +72,7 @@ function drawRequests(data) {
       el("td", { class: q.error || q.status >= 500 ? "num bad" : q.status >= 400 ? "num warn" : "num" }, q.status ?? "–"),
       el("td", { class: "num" }, ms(q.duration_ms)),
       el("td", { class: "mono trace-link", title: q.trace_id }, q.trace_id));
-    row.addEventListener("click", () => choose(q.trace_id));
+    row.addEventListener("click", () => choose(q.trace_id, true));
     return row;
   });
   const empty = data.tracing ? "no requests yet" : "tracing is off (sdk_disabled): no spans to show";
@@ -118,6 +118,7 @@ function drawWaterfall(trace) {
     bar.style.width = Math.max((s.duration_ms / total) * 100, 0.4) + "%";
     const label = el("div", { class: "name" }, s.status === "error" ? el("span", { class: "bad" }, "✗ ") : null, s.name);
     label.style.paddingLeft = 0.4 + s.depth * 1.1 + "em";
+    label.title = Object.entries(s.attributes).map(([k, v]) => `${k} = ${v}`).join("\n") || s.name;
     const key = Object.entries(s.key).map(([k, v]) => el("span", { class: k === "exception" || k === "error" ? "kv bad" : "kv" }, `${k}=${v}`));
     const timing = el("div", { class: "timing" }, ms(s.duration_ms));
     return el("div", { class: "span" },
@@ -149,7 +150,7 @@ function drawLogs(logs) {
   }));
 }
 
-async function choose(traceId) {
+async function choose(traceId, reveal = false) {
   const id = traceId.trim().toLowerCase();
   if (!/^[0-9a-f]{1,32}$/.test(id)) {
     $("trace-summary").textContent = "Not a trace id: 32 hex digits, as in a log line's trace_id.";
@@ -165,6 +166,10 @@ async function choose(traceId) {
     const trace = await getJSON("api/traces/" + id);
     drawWaterfall(trace);
     drawLogs(trace.logs);
+    const panel = document.querySelector("section.trace");
+    if (reveal && panel.getBoundingClientRect().top > window.innerHeight) {
+      panel.scrollIntoView({ behavior: "smooth", block: "start" }); // stacked layout
+    }
   } catch (error) {
     $("trace-summary").textContent = `Trace ${id} is not in the console's memory (${error.message}).`;
     $("waterfall").replaceChildren();
