@@ -211,7 +211,7 @@ def test_the_page_is_served_whole_with_no_outside_resources(make_app: AppFactory
 
 
 def test_memory_is_bounded_to_the_last_traces_and_log_lines(make_app: AppFactory) -> None:
-    client = make_app(console=ConsoleSettings(traces=3, logs=4)).test_client()
+    client = make_app(console=ConsoleSettings(spans=3, logs=4)).test_client()
     for order in range(10):
         client.get(f"/api/orders/{order}")
     requests = overview(client)["requests"]
@@ -233,7 +233,7 @@ def in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
 def test_a_trace_no_longer_in_memory_is_read_from_the_trace_file(
     make_app: AppFactory, in_tmp: Path
 ) -> None:
-    app = make_app(console=ConsoleSettings(traces=1), traces_exporter="file")
+    app = make_app(console=ConsoleSettings(spans=1), traces_exporter="file")
     client = app.test_client()
     client.post("/api/orders/1/pay")
     first = trace_of(client, "/api/orders/1/pay")

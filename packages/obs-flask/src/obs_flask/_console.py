@@ -53,14 +53,13 @@ class ConsoleSettings:
     """Where the console lives, who may open it, and how much it remembers.
 
     `allow` adds client networks to loopback (e.g. ``("10.0.0.0/8",)``; ``("0.0.0.0/0",
-    "::/0")`` for everyone). Memory: at most `traces` x `spans_per_trace` spans and
-    `logs` log records (each the size of its JSON line).
+    "::/0")`` for everyone). Memory: the last `spans` spans (about 3 KB each) and the last
+    `logs` log records (each about the size of its JSON line).
     """
 
     path: str = "/_obs"
     allow: tuple[str, ...] = ()
-    traces: int = 200
-    spans_per_trace: int = 32
+    spans: int = 2000
     logs: int = 1000
 
     def networks(self) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
@@ -78,7 +77,7 @@ class Console:
         settings.networks()  # a bad setting fails at setup, not on the first request
         if not settings.path.strip("/"):
             raise ConfigError("console path", settings.path, "a path of its own, e.g. /_obs")
-        self.spans = SpanRing(settings.traces, settings.spans_per_trace)
+        self.spans = SpanRing(settings.spans)
         self.logs = LogRing(settings.logs)
 
     @hookimpl
@@ -220,11 +219,7 @@ class ConsoleMiddleware:
             "requests": [_request(span) for span in self.console.spans.roots(_RECENT)],
             "tracing": not self.config.sdk_disabled,
             "traces_file": self.config.traces_file if self._file_exporter else None,
-            "limits": {
-                "traces": settings.traces,
-                "spans_per_trace": settings.spans_per_trace,
-                "logs": settings.logs,
-            },
+            "limits": {"spans": settings.spans, "logs": settings.logs},
         }
 
     def trace(self, trace_id: str) -> dict[str, Any] | None:

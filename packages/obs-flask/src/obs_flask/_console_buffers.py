@@ -6,8 +6,7 @@ nothing else; every conversion waits until the console page asks.
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict, deque
+from collections import deque
 from typing import TYPE_CHECKING, Any
 
 import orjson
@@ -25,31 +24,21 @@ _OPTIONS = orjson.OPT_UTC_Z | orjson.OPT_NON_STR_KEYS
 
 
 class SpanRing(SpanProcessor):
-    """Keeps the ended spans of the last `traces` traces, at most `spans_per_trace` each.
+    """Keeps the last `spans` ended spans: the latest traces, whole but for the oldest.
 
-    Holds at most ``traces * spans_per_trace`` spans; works beside any exporter.
+    One append to a bounded deque per span (atomic, no lock); traces are put together
+    only when the console asks.
     """
 
-    def __init__(self, traces: int = 200, spans_per_trace: int = 32) -> None:
-        self.max_traces = traces
-        self.spans_per_trace = spans_per_trace
-        self._traces: OrderedDict[int, list[ReadableSpan]] = OrderedDict()
-        self._lock = threading.Lock()
+    def __init__(self, spans: int = 2000) -> None:
+        self._spans: deque[ReadableSpan] = deque(maxlen=spans)
 
     def on_start(self, span: SdkSpan, parent_context: Context | None = None) -> None:
         """Nothing: only ended spans are kept."""
 
     def on_end(self, span: ReadableSpan) -> None:
-        """Append `span` to its trace, forgetting the oldest trace when full."""
-        key = span.context.trace_id
-        with self._lock:
-            spans = self._traces.get(key)
-            if spans is None:
-                self._traces[key] = [span]
-                if len(self._traces) > self.max_traces:
-                    self._traces.popitem(last=False)
-            elif len(spans) < self.spans_per_trace:
-                spans.append(span)
+        """Keep `span`, forgetting the oldest when full."""
+        self._spans.append(span)
 
     def shutdown(self) -> None:
         """Nothing to release."""
@@ -59,26 +48,23 @@ class SpanRing(SpanProcessor):
         return True
 
     def trace(self, trace_id: str) -> list[ReadableSpan]:
-        """The kept spans of one trace (hex id), oldest first; empty when not kept."""
+        """The kept spans of one trace (hex id), in the order they ended."""
         try:
             key = int(trace_id, 16)
         except ValueError:
             return []
-        with self._lock:
-            return list(self._traces.get(key, ()))
+        return [span for span in tuple(self._spans) if span.context.trace_id == key]
 
     def roots(self, limit: int) -> list[ReadableSpan]:
         """The server spans that start a trace here (no parent, or a remote one), newest first."""
-        with self._lock:
-            traces = list(self._traces.values())
         found: list[ReadableSpan] = []
-        for spans in reversed(traces):
-            for span in spans:
-                parent = span.parent
-                if span.kind is SpanKind.SERVER and (parent is None or parent.is_remote):
-                    found.append(span)
-        found.sort(key=lambda span: span.end_time or 0, reverse=True)
-        return found[:limit]
+        for span in reversed(tuple(self._spans)):
+            parent = span.parent
+            if span.kind is SpanKind.SERVER and (parent is None or parent.is_remote):
+                found.append(span)
+                if len(found) == limit:
+                    break
+        return found
 
 
 class LogRing:

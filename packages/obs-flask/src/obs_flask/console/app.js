@@ -89,7 +89,7 @@ async function refresh() {
     $("updated").textContent = "updated " + new Date().toLocaleTimeString([], { hour12: false });
     const file = data.traces_file ? ` · traces also in ${data.traces_file} (obs traces show <id>)` : "";
     $("footer").textContent =
-      `Kept in memory: the last ${data.limits.traces} traces and ${data.limits.logs} log lines${file}`;
+      `Kept in memory: the last ${data.limits.spans} spans and ${data.limits.logs} log lines${file}`;
   } catch (error) {
     $("updated").textContent = "offline: " + error.message;
   }
