@@ -275,3 +275,24 @@ def test_the_reader_and_the_command_import_only_stdlib_click_and_orjson() -> Non
         assert not {m for m in imported if m.split(".")[0] in heavy}, name
         inner = {m for m in imported if m.startswith("obs_core")}
         assert inner <= {"obs_core._traces_read", "obs_core._config", "obs_core._errors"}, name
+
+
+def test_without_orjson_the_stdlib_parser_reads_the_same(
+    demo_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A bare obs-core (no pillars extra, so no orjson) still lists and shows traces."""
+    from obs_core import _traces_read
+    from obs_core.traces import TraceFile
+
+    source = (demo_dir / ".obs" / "traces.jsonl").read_bytes()
+    broken = tmp_path / "broken.jsonl"
+    broken.write_bytes(source + b'{"resourceSpans": [\n' + "\xff\n".encode("latin-1"))
+    fast = TraceFile(broken)
+    expected = fast.summaries()
+    assert fast.corrupt == 2
+    monkeypatch.setattr(_traces_read, "_loads", json.loads)
+    slow = TraceFile(broken)
+    assert slow.summaries() == expected
+    assert (slow.corrupt, slow.first_corrupt) == (fast.corrupt, fast.first_corrupt)
+    some = expected[-1].trace_id
+    assert [s.span_id for s in slow.spans(some)] == [s.span_id for s in fast.spans(some)]

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from datetime import UTC, datetime
 from pathlib import Path
 
 import click
-import orjson
 
 from obs_core._traces_read import (
     STATUS_ERROR,
@@ -83,7 +83,7 @@ def traces_command(ctx: click.Context, file_: Path | None, last: int, as_json: b
     recent = reader.summaries()[-last:]
     _warn_corrupt(reader)
     if as_json:
-        click.echo(orjson.dumps([s.as_json() for s in recent], option=orjson.OPT_INDENT_2))
+        click.echo(json.dumps([s.as_json() for s in recent], indent=2))
         return
     if not recent:
         click.echo(f"no traces in {reader.path}", err=True)
@@ -129,7 +129,7 @@ def show_command(ctx: click.Context, trace_id: str, file_: Path | None, as_json:
         )
     if as_json:
         body = {"trace_id": found.pop(), "spans": waterfall(spans)}
-        click.echo(orjson.dumps(body, option=orjson.OPT_INDENT_2))
+        click.echo(json.dumps(body, indent=2, ensure_ascii=False))
         return
     for line in render_waterfall(spans, shutil.get_terminal_size((110, 24)).columns):
         click.echo(line)

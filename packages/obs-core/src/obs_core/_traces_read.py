@@ -4,20 +4,26 @@ The format the embedded file exporter writes and an OpenTelemetry Collector's fi
 exporter writes (``resourceSpans`` → ``scopeSpans`` → ``spans``, hex ids, times as
 unix-nanosecond strings). Enums may be numbers or names, ids hex or base64. Lines that
 are not JSON are counted, not raised, so one torn write does not hide a whole file.
-Stdlib and orjson only: it imports no OpenTelemetry code of its own.
+Stdlib only, with orjson's faster parser when it is installed (obs-core's pillars bring
+it): ``obs traces`` works on a bare obs-core and imports no OpenTelemetry code.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import json
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import orjson
+_loads: Callable[[bytes], Any]
+try:
+    from orjson import loads as _loads
+except ImportError:  # bare obs-core: the stdlib parser (it also takes bytes)
+    _loads = json.loads
 
 __all__ = [
     "KIND_SERVER",
@@ -205,7 +211,7 @@ class TraceFile:
 
     def _requests(self, needle: bytes | None = None, offset: int = 0) -> Iterator[Any]:
         self.corrupt = self.first_corrupt = 0
-        loads, decode_error = orjson.loads, orjson.JSONDecodeError
+        loads = _loads
         with self.path.open("rb") as fh:
             if offset:
                 fh.seek(offset)
@@ -215,20 +221,22 @@ class TraceFile:
                 if not line.strip():
                     continue
                 try:
-                    yield loads(line)
-                except decode_error:
+                    request = loads(line)
+                except ValueError:  # both parsers' JSONDecodeError, and bad UTF-8
                     self.corrupt += 1
                     self.first_corrupt = self.first_corrupt or number
+                    continue
+                yield request
 
     def _hex_ids(self) -> bool:
         """Whether the file writes ids in hex (then a trace's id appears verbatim in its lines)."""
         with self.path.open("rb") as fh:
             for line, _ in zip(fh, range(20), strict=False):
                 try:
-                    for _service, raw in _raw_spans(orjson.loads(line)):
+                    for _service, raw in _raw_spans(_loads(line)):
                         found = raw.get("traceId")
                         return isinstance(found, str) and _HEX.issuperset(found)
-                except orjson.JSONDecodeError:
+                except ValueError:
                     continue
         return True
 

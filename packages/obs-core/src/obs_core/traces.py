@@ -7,7 +7,7 @@
         print(summary.trace_id, summary.root_name, summary.duration_ns / 1e6)
     rows = waterfall(traces.spans(summary.trace_id))  # JSON-ready, parents first
 
-Stdlib and orjson only: it imports no OpenTelemetry code of its own.
+Stdlib only (orjson's parser when installed): it imports no OpenTelemetry code.
 """
 
 from __future__ import annotations
