@@ -16,11 +16,13 @@ if TYPE_CHECKING:
     from obs_core import add_span_attributes, get_logger, get_tracer, track_function_metrics
 
     from obs_flask._compat import MetricsMiddleware, init_tracing
+    from obs_flask._console import ConsoleSettings
     from obs_flask._extension import Observability
     from obs_flask._http_metrics import UNMATCHED
 
 __all__ = [
     "UNMATCHED",
+    "ConsoleSettings",
     "MetricsMiddleware",
     "Observability",
     "add_span_attributes",
@@ -32,6 +34,7 @@ __all__ = [
 
 _LAZY = {
     "UNMATCHED": "obs_flask._http_metrics",
+    "ConsoleSettings": "obs_flask._console",
     "MetricsMiddleware": "obs_flask._compat",
     "Observability": "obs_flask._extension",
     "add_span_attributes": "obs_core",
