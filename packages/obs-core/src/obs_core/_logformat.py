@@ -10,6 +10,8 @@ from __future__ import annotations
 import math
 import traceback
 from collections.abc import Callable, Collection, Iterable, Mapping
+from dataclasses import fields as dataclass_fields
+from dataclasses import is_dataclass
 from datetime import UTC, datetime
 from itertools import compress
 from typing import TYPE_CHECKING, Any
@@ -20,13 +22,26 @@ from opentelemetry.trace import get_current_span
 if TYPE_CHECKING:
     from loguru import Record
 
-__all__ = ["LINE_KEY", "LOGGER_KEY", "REDACTED", "RESERVED", "LineFormatter", "safe_repr"]
+__all__ = [
+    "DROPPED",
+    "LINE_KEY",
+    "LOGGER_KEY",
+    "REDACTED",
+    "RESERVED",
+    "TOO_DEEP",
+    "LineFormatter",
+    "safe_repr",
+]
 
 LINE_KEY = "_obs_line"
 """Where the built line is cached on the loguru record, for the next sink."""
 LOGGER_KEY = "_obs_logger"
 """The `extra` key carrying the obs logger's name (removed from the fields)."""
 REDACTED = "[REDACTED]"
+TOO_DEEP = "[TOO DEEP]"
+"""What a container nested deeper than `_MAX_DEPTH` levels is written as (never its repr)."""
+DROPPED = "obs_dropped"
+"""The key noting fields that could not be read, and so were not written."""
 RESERVED = frozenset(
     {
         "timestamp",
@@ -47,7 +62,7 @@ RESERVED = frozenset(
 _TEMPLATE = "{" + LINE_KEY + "}\n"
 _SCALARS = frozenset({str, int, float, bool, type(None)})
 _OPTIONS = orjson.OPT_NON_STR_KEYS | orjson.OPT_UTC_Z
-_MAX_DEPTH = 8
+_MAX_DEPTH = 16
 _MAX_MEMO = 4096
 _IS_FLOAT = float.__instancecheck__
 
@@ -218,7 +233,7 @@ class LineFormatter:
             if self.sensitive(name):
                 fields[key] = written = REDACTED
             else:
-                written = self._scrub(value, 0)
+                written = self._scrub_safely(value)
                 if written is not value and type(value) is not float:
                     fields[key] = written
                 if name not in RESERVED and len(self._clean_keys) < _MAX_MEMO:
@@ -235,20 +250,107 @@ class LineFormatter:
                 self._sensitive_memo[key] = verdict
         return verdict
 
+    def redacted(self, fields: Mapping[str, Any]) -> dict[str, object]:
+        """`fields` with every secret replaced, at any depth; never raises.
+
+        For the lines written when a log call itself failed: what could not be read is
+        replaced by a marker, never written raw.
+        """
+        out: dict[str, object] = {}
+        try:
+            for key, value in fields.items():
+                name = key if type(key) is str else _safe_str(key)
+                out[name] = REDACTED if self.sensitive(name) else self._scrub_safely(value)
+        except Exception as exc:
+            out[DROPPED] = f"{type(fields).__name__}: {type(exc).__name__}"
+        return out
+
+    def _scrub_safely(self, value: object) -> object:
+        """`_scrub`, or a marker naming the types when reading `value` raised."""
+        try:
+            return self._scrub(value, 0)
+        except Exception as exc:
+            return f"<unrepresentable {type(value).__name__}: {type(exc).__name__}>"
+
     def _scrub(self, value: object, depth: int) -> object:
-        """Redact secrets inside mappings and sequences, `_MAX_DEPTH` levels down."""
-        if type(value) is float and not math.isfinite(value):
-            return repr(value)
-        if type(value) in _SCALARS:
+        """`value` with secrets redacted, as JSON-ready as orjson needs it.
+
+        Mappings (and objects with ``keys``/``items``, like werkzeug's ``Headers``) are
+        searched by key, named tuples and dataclasses by field name, and a ``(name,
+        value)`` pair whose name is a secret's has its value redacted. An object with
+        attributes is written as its attributes (redacted) when they hold a secret, else
+        as its ``repr``. Below `_MAX_DEPTH` levels a container becomes `TOO_DEEP`.
+        """
+        kind = type(value)
+        if kind is float:
+            return value if math.isfinite(value) else repr(value)  # type: ignore[arg-type]
+        if kind in _SCALARS:
             return value
         if depth >= _MAX_DEPTH:
-            return safe_repr(value)
+            return TOO_DEEP
         if isinstance(value, Mapping):
-            scrubbed: dict[str, object] = {}
-            for raw_key, item in value.items():
-                key = raw_key if type(raw_key) is str else str(raw_key)
-                scrubbed[key] = REDACTED if self.sensitive(key) else self._scrub(item, depth + 1)
-            return scrubbed
-        if isinstance(value, list | tuple | set | frozenset):
+            return self._scrub_items(value.items(), depth)
+        if isinstance(value, tuple) and hasattr(kind, "_fields"):  # a named tuple
+            return self._scrub_items(zip(kind._fields, value, strict=False), depth)
+        if isinstance(value, list | tuple):
+            if len(value) == 2 and type(value[0]) is str and self.sensitive(value[0]):
+                return [value[0], REDACTED]  # a (name, value) pair, e.g. a header
             return [self._scrub(item, depth + 1) for item in value]
+        if isinstance(value, set | frozenset):
+            return [self._scrub(item, depth + 1) for item in value]
+        if isinstance(value, str | int):  # subclasses: orjson writes them as they are
+            return value
+        if is_dataclass(value) and not isinstance(value, type):
+            pairs = ((f.name, getattr(value, f.name, None)) for f in dataclass_fields(value))
+            return self._scrub_items(pairs, depth)
+        if callable(getattr(value, "items", None)) and callable(getattr(value, "keys", None)):
+            return self._scrub_items(value.items(), depth)  # type: ignore[attr-defined]
+        attributes = _attributes(value)
+        if attributes:
+            scrubbed = self._scrub_items(attributes.items(), depth)
+            if _holds(scrubbed, REDACTED, TOO_DEEP):
+                return scrubbed
         return value
+
+    def _scrub_items(self, items: Iterable[tuple[object, object]], depth: int) -> dict[str, object]:
+        scrubbed: dict[str, object] = {}
+        for raw_key, item in items:
+            key = raw_key if type(raw_key) is str else _safe_str(raw_key)
+            scrubbed[key] = REDACTED if self.sensitive(key) else self._scrub(item, depth + 1)
+        return scrubbed
+
+
+def _safe_str(value: object) -> str:
+    """``str(value)`` for a key, or its placeholder when ``__str__`` raises."""
+    try:
+        return str(value)
+    except Exception:
+        return safe_repr(value)
+
+
+def _attributes(value: object) -> dict[str, object] | None:
+    """An object's instance attributes (``__dict__``, else its ``__slots__``), if any."""
+    found = getattr(value, "__dict__", None)
+    if isinstance(found, dict):
+        return found
+    slots: dict[str, object] = {}
+    for klass in type(value).__mro__:
+        names = klass.__dict__.get("__slots__", ())
+        for name in (names,) if isinstance(names, str) else names:
+            if type(name) is str and not name.startswith("__") and hasattr(value, name):
+                slots[name] = getattr(value, name)
+    return slots or None
+
+
+def _holds(tree: object, *markers: str) -> bool:
+    """Whether one of `markers` is a value somewhere in `tree` (dicts and lists only)."""
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        if type(node) is str and node in markers:
+            return True
+        if type(node) is dict:
+            stack.extend(node.values())
+        elif type(node) is list:
+            stack.extend(node)
+    return False
