@@ -10,14 +10,14 @@ from __future__ import annotations
 import math
 import traceback
 from collections.abc import Callable, Collection, Iterable, Mapping
-from dataclasses import fields as dataclass_fields
-from dataclasses import is_dataclass
 from datetime import UTC, datetime
 from itertools import compress
 from typing import TYPE_CHECKING, Any
 
 import orjson
 from opentelemetry.trace import get_current_span
+
+from obs_core._redact import DROPPED, REDACTED, TOO_DEEP, Redactor
 
 if TYPE_CHECKING:
     from loguru import Record
@@ -37,11 +37,6 @@ LINE_KEY = "_obs_line"
 """Where the built line is cached on the loguru record, for the next sink."""
 LOGGER_KEY = "_obs_logger"
 """The `extra` key carrying the obs logger's name (removed from the fields)."""
-REDACTED = "[REDACTED]"
-TOO_DEEP = "[TOO DEEP]"
-"""What a container nested deeper than `_MAX_DEPTH` levels is written as (never its repr)."""
-DROPPED = "obs_dropped"
-"""The key noting fields that could not be read, and so were not written."""
 RESERVED = frozenset(
     {
         "timestamp",
@@ -62,7 +57,6 @@ RESERVED = frozenset(
 _TEMPLATE = "{" + LINE_KEY + "}\n"
 _SCALARS = frozenset({str, int, float, bool, type(None)})
 _OPTIONS = orjson.OPT_NON_STR_KEYS | orjson.OPT_UTC_Z
-_MAX_DEPTH = 16
 _MAX_MEMO = 4096
 _IS_FLOAT = float.__instancecheck__
 
@@ -124,8 +118,7 @@ class LineFormatter:
     ) -> None:
         self.service = service
         self.enrichers = tuple(enrichers)
-        self._redact = tuple(k.lower().replace("-", "_") for k in redact_keys if k)
-        self._sensitive_memo: dict[str, bool] = {}
+        self.redactor = Redactor(redact_keys)
         self._clean_keys: set[str] = set()
         self._span: tuple[object, str, str] = (None, "", "")
 
@@ -230,10 +223,10 @@ class LineFormatter:
         written: object
         for key, value in fields.items():
             name = key if type(key) is str else str(key)
-            if self.sensitive(name):
+            if self.redactor.sensitive(name):
                 fields[key] = written = REDACTED
             else:
-                written = self._scrub_safely(value)
+                written = self.redactor.scrub(value)
                 if written is not value and type(value) is not float:
                     fields[key] = written
                 if name not in RESERVED and len(self._clean_keys) < _MAX_MEMO:
@@ -242,115 +235,8 @@ class LineFormatter:
 
     def sensitive(self, key: str) -> bool:
         """Whether `key` names a secret: it contains one of ``redact_keys`` (any case)."""
-        verdict = self._sensitive_memo.get(key)
-        if verdict is None:
-            norm = key.lower().replace("-", "_")
-            verdict = any(word in norm for word in self._redact)
-            if len(self._sensitive_memo) < _MAX_MEMO:
-                self._sensitive_memo[key] = verdict
-        return verdict
+        return self.redactor.sensitive(key)
 
     def redacted(self, fields: Mapping[str, Any]) -> dict[str, object]:
-        """`fields` with every secret replaced, at any depth; never raises.
-
-        For the lines written when a log call itself failed: what could not be read is
-        replaced by a marker, never written raw.
-        """
-        out: dict[str, object] = {}
-        try:
-            for key, value in fields.items():
-                name = key if type(key) is str else _safe_str(key)
-                out[name] = REDACTED if self.sensitive(name) else self._scrub_safely(value)
-        except Exception as exc:
-            out[DROPPED] = f"{type(fields).__name__}: {type(exc).__name__}"
-        return out
-
-    def _scrub_safely(self, value: object) -> object:
-        """`_scrub`, or a marker naming the types when reading `value` raised."""
-        try:
-            return self._scrub(value, 0)
-        except Exception as exc:
-            return f"<unrepresentable {type(value).__name__}: {type(exc).__name__}>"
-
-    def _scrub(self, value: object, depth: int) -> object:
-        """`value` with secrets redacted, as JSON-ready as orjson needs it.
-
-        Mappings (and objects with ``keys``/``items``, like werkzeug's ``Headers``) are
-        searched by key, named tuples and dataclasses by field name, and a ``(name,
-        value)`` pair whose name is a secret's has its value redacted. An object with
-        attributes is written as its attributes (redacted) when they hold a secret, else
-        as its ``repr``. Below `_MAX_DEPTH` levels a container becomes `TOO_DEEP`.
-        """
-        kind = type(value)
-        if kind is float:
-            return value if math.isfinite(value) else repr(value)  # type: ignore[arg-type]
-        if kind in _SCALARS:
-            return value
-        if depth >= _MAX_DEPTH:
-            return TOO_DEEP
-        if isinstance(value, Mapping):
-            return self._scrub_items(value.items(), depth)
-        if isinstance(value, tuple) and hasattr(kind, "_fields"):  # a named tuple
-            return self._scrub_items(zip(kind._fields, value, strict=False), depth)
-        if isinstance(value, list | tuple):
-            if len(value) == 2 and type(value[0]) is str and self.sensitive(value[0]):
-                return [value[0], REDACTED]  # a (name, value) pair, e.g. a header
-            return [self._scrub(item, depth + 1) for item in value]
-        if isinstance(value, set | frozenset):
-            return [self._scrub(item, depth + 1) for item in value]
-        if isinstance(value, str | int):  # subclasses: orjson writes them as they are
-            return value
-        if is_dataclass(value) and not isinstance(value, type):
-            pairs = ((f.name, getattr(value, f.name, None)) for f in dataclass_fields(value))
-            return self._scrub_items(pairs, depth)
-        if callable(getattr(value, "items", None)) and callable(getattr(value, "keys", None)):
-            return self._scrub_items(value.items(), depth)  # type: ignore[attr-defined]
-        attributes = _attributes(value)
-        if attributes:
-            scrubbed = self._scrub_items(attributes.items(), depth)
-            if _holds(scrubbed, REDACTED, TOO_DEEP):
-                return scrubbed
-        return value
-
-    def _scrub_items(self, items: Iterable[tuple[object, object]], depth: int) -> dict[str, object]:
-        scrubbed: dict[str, object] = {}
-        for raw_key, item in items:
-            key = raw_key if type(raw_key) is str else _safe_str(raw_key)
-            scrubbed[key] = REDACTED if self.sensitive(key) else self._scrub(item, depth + 1)
-        return scrubbed
-
-
-def _safe_str(value: object) -> str:
-    """``str(value)`` for a key, or its placeholder when ``__str__`` raises."""
-    try:
-        return str(value)
-    except Exception:
-        return safe_repr(value)
-
-
-def _attributes(value: object) -> dict[str, object] | None:
-    """An object's instance attributes (``__dict__``, else its ``__slots__``), if any."""
-    found = getattr(value, "__dict__", None)
-    if isinstance(found, dict):
-        return found
-    slots: dict[str, object] = {}
-    for klass in type(value).__mro__:
-        names = klass.__dict__.get("__slots__", ())
-        for name in (names,) if isinstance(names, str) else names:
-            if type(name) is str and not name.startswith("__") and hasattr(value, name):
-                slots[name] = getattr(value, name)
-    return slots or None
-
-
-def _holds(tree: object, *markers: str) -> bool:
-    """Whether one of `markers` is a value somewhere in `tree` (dicts and lists only)."""
-    stack = [tree]
-    while stack:
-        node = stack.pop()
-        if type(node) is str and node in markers:
-            return True
-        if type(node) is dict:
-            stack.extend(node.values())
-        elif type(node) is list:
-            stack.extend(node)
-    return False
+        """`fields` with every secret replaced, at any depth (see `_redact`); never raises."""
+        return self.redactor.redacted(fields)
