@@ -104,7 +104,7 @@ def test_a_non_ascii_token_works_when_the_client_sends_it_as_utf8(
     assert basic_(basic("prométhée:pässwörd".encode("latin-1"))) == 401
 
 
-def test_no_authorization_header_makes_metrics_fail(serve: Callable[..., Scrape]) -> None:
+def test_no_authorization_header_can_make_metrics_fail(serve: Callable[..., Scrape]) -> None:
     scrape = serve(metrics_bearer_token="s3cret")
 
     @settings(max_examples=150, deadline=None)  # no deadline: a real round trip per example
