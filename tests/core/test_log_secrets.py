@@ -17,6 +17,8 @@ from hypothesis import strategies as st
 from loguru import logger as loguru_logger
 from obs_core import get_logger, init_logging
 from obs_core._logging import shutdown_logging
+from sqlalchemy import create_engine
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 from werkzeug.datastructures import Headers
 
 SECRET = "hunter2-S3CR3T"
@@ -159,6 +161,32 @@ def test_a_huge_object_graph_is_cut_not_walked_whole(log_file: Path) -> None:
     (line,) = read_lines(log_file)
     assert "[TOO BIG]" in line["wide"]
     assert line["wide"][0] == {"i": 0, "inner": [0]}
+
+
+def test_an_orm_object_is_written_as_its_repr_without_walking_its_session(
+    log_file: Path,
+) -> None:
+    class Base(DeclarativeBase):
+        pass
+
+    class User(Base):
+        __tablename__ = "users"
+        id: Mapped[int] = mapped_column(primary_key=True)
+        name: Mapped[str]
+
+        def __repr__(self) -> str:
+            return f"<User {self.id}>"
+
+    engine = create_engine("sqlite://")
+    Base.metadata.create_all(engine)
+    with Session(engine) as session:
+        session.add(User(id=1, name="ann"))
+        session.commit()
+        user = session.get(User, 1)
+        get_logger("t").info("loaded", user=user, private=Holder(_token="hunter2", n=1))
+    (line,) = read_lines(log_file)
+    assert line["user"] == "<User 1>"
+    assert line["private"] == {"_token": "[REDACTED]", "n": 1}
 
 
 # -- the property: never raises, one JSON line per call, no marked secret anywhere ------

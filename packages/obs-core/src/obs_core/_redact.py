@@ -8,13 +8,14 @@ A key names a secret when it contains one of ``redact_keys`` (any case, ``-`` re
 - dataclasses and named tuples: by field name (written as objects);
 - lists, tuples and sets, where a two-item ``(name, value)`` pair whose name is a
   secret's has its value redacted (``headers=[("Authorization", "Bearer ...")]``);
-- other objects: by attribute (``__dict__`` or ``__slots__``). One holding a secret is
-  written as its attributes, redacted; any other is left to the line's ``repr``.
+- other objects: by attribute (``__dict__`` or ``__slots__``; a private one, ``_name``,
+  by its name only). One holding a secret is written as its public attributes,
+  redacted; any other is left to the line's ``repr``.
 
 Nothing deeper than `MAX_DEPTH` levels is written: a container there becomes `TOO_DEEP`
-(a cycle ends so too), and after `MAX_NODES` values in one field the rest become
-`TOO_BIG`, so a log call never walks a whole object graph. Message text and strings
-are not searched.
+(a cycle ends so too), and once a field has had `MAX_NODES` values walked its remaining
+containers become `TOO_BIG`, so a log call never walks a whole object graph. Message
+text and strings are not searched.
 """
 
 from __future__ import annotations
@@ -36,10 +37,9 @@ TOO_BIG = "[TOO BIG]"
 DROPPED = "obs_dropped"
 """The key noting fields that could not be read, and so were not written."""
 MAX_DEPTH = 16
-MAX_NODES = 10_000
+MAX_NODES = 5_000
 _MAX_MEMO = 4096
 _SCALARS = frozenset({str, int, float, bool, type(None)})
-_MARKERS = frozenset({REDACTED, TOO_DEEP, TOO_BIG})
 
 
 class Redactor:
@@ -62,7 +62,7 @@ class Redactor:
     def scrub(self, value: object) -> object:
         """`value` with its secrets replaced, ready for orjson; never raises."""
         try:
-            return self._scrub(value, 0, [MAX_NODES])
+            return self._scrub(value, 0, _Walk())
         except Exception as exc:  # a container that cannot be read: name it, write nothing
             return f"<unrepresentable {type(value).__name__}: {type(exc).__name__}>"
 
@@ -81,54 +81,70 @@ class Redactor:
             out[DROPPED] = f"{type(fields).__name__}: {type(exc).__name__}"
         return out
 
-    def _scrub(self, value: object, depth: int, budget: list[int]) -> object:
+    def _scrub(self, value: object, depth: int, walk: _Walk) -> object:
         kind = type(value)
+        walk.left -= 1
         if kind is float:
             return value if math.isfinite(value) else repr(value)  # type: ignore[arg-type]
         if kind in _SCALARS:
             return value
         if depth >= MAX_DEPTH:
-            return TOO_DEEP
-        budget[0] -= 1
-        if budget[0] < 0:
-            return TOO_BIG
+            return walk.mark(TOO_DEEP)
+        if walk.left < 0:
+            return walk.mark(TOO_BIG)
         if isinstance(value, Mapping):
-            return self._items(value.items(), depth, budget)
+            return self._items(value.items(), depth, walk)
         if isinstance(value, tuple) and hasattr(kind, "_fields"):  # a named tuple
-            return self._items(zip(kind._fields, value, strict=False), depth, budget)
+            return self._items(zip(kind._fields, value, strict=False), depth, walk)
         if isinstance(value, list | tuple):
             if len(value) == 2 and type(value[0]) is str and self.sensitive(value[0]):
-                return [value[0], REDACTED]  # a (name, value) pair, e.g. a header
-            return [self._scrub(item, depth + 1, budget) for item in value]
+                return [value[0], walk.mark(REDACTED)]  # a (name, value) pair, e.g. a header
+            return [self._scrub(item, depth + 1, walk) for item in value]
         if isinstance(value, set | frozenset):
-            return [self._scrub(item, depth + 1, budget) for item in value]
+            return [self._scrub(item, depth + 1, walk) for item in value]
         if isinstance(value, str | int):  # subclasses: orjson writes them as they are
             return value
         if isinstance(value, Enum):  # orjson writes an enum as its value
-            return self._scrub(value.value, depth + 1, budget)
+            return self._scrub(value.value, depth + 1, walk)
         if is_dataclass(value) and not isinstance(value, type):
             pairs = ((f.name, getattr(value, f.name, None)) for f in dataclass_fields(value))
-            return self._items(pairs, depth, budget)
+            return self._items(pairs, depth, walk)
         if callable(getattr(kind, "items", None)) and callable(getattr(kind, "keys", None)):
-            return self._items(value.items(), depth, budget)  # type: ignore[attr-defined]
+            return self._items(value.items(), depth, walk)  # type: ignore[attr-defined]
         attributes = _attributes(value)
         if attributes:
-            scrubbed = self._items(attributes.items(), depth, budget)
-            if _holds_marker(scrubbed):
+            marks = walk.marks
+            public = ((k, v) for k, v in attributes.items() if k[:1] != "_" or self.sensitive(k))
+            scrubbed = self._items(public, depth, walk)
+            if walk.marks > marks:  # something was cut or redacted: its repr may show it
                 return scrubbed
         return value
 
     def _items(
-        self, items: Iterable[tuple[object, object]], depth: int, budget: list[int]
+        self, items: Iterable[tuple[object, object]], depth: int, walk: _Walk
     ) -> dict[str, object]:
         scrubbed: dict[str, object] = {}
         for raw_key, item in items:
             key = raw_key if type(raw_key) is str else _text(raw_key)
             if self.sensitive(key):
-                scrubbed[key] = REDACTED
+                scrubbed[key] = walk.mark(REDACTED)
             else:
-                scrubbed[key] = self._scrub(item, depth + 1, budget)
+                scrubbed[key] = self._scrub(item, depth + 1, walk)
         return scrubbed
+
+
+class _Walk:
+    """One field's walk: the values it may still visit, and the markers it wrote."""
+
+    __slots__ = ("left", "marks")
+
+    def __init__(self) -> None:
+        self.left = MAX_NODES
+        self.marks = 0
+
+    def mark(self, marker: str) -> str:
+        self.marks += 1
+        return marker
 
 
 def _text(key: object) -> str:
@@ -154,18 +170,3 @@ def _attributes(value: object) -> dict[str, object] | None:
             if type(name) is str and not name.startswith("__") and hasattr(value, name):
                 slots[name] = getattr(value, name)
     return slots or None
-
-
-def _holds_marker(tree: object) -> bool:
-    """Whether a marker (redacted, too deep, too big) is a value somewhere in `tree`."""
-    stack = [tree]
-    while stack:
-        node = stack.pop()
-        if type(node) is str:
-            if node in _MARKERS:
-                return True
-        elif type(node) is dict:
-            stack.extend(node.values())
-        elif type(node) is list:
-            stack.extend(node)
-    return False
