@@ -13,7 +13,7 @@ import base64
 import binascii
 import hmac
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from flask import Response, request
 from obs_core import ObsConfig, render_metrics
@@ -40,8 +40,8 @@ class Authorizer:
     """
 
     scheme: bytes
-    secret: bytes
-    challenge: str
+    secret: bytes = field(repr=False)
+    challenge: str = ""
 
     def __call__(self, header: str | None) -> bool:
         """Whether `header` (the raw ``Authorization`` value, or None) grants access."""
