@@ -137,51 +137,61 @@ class FileContext:
 
     def qualname(self, expr: ast.AST) -> str | None:
         """The dotted name an expression refers to through the imports, if it does."""
-        if isinstance(expr, ast.Name):
-            return self.aliases.get(expr.id)
-        if isinstance(expr, ast.Attribute):
-            base = self.qualname(expr.value)
-            return None if base is None else f"{base}.{expr.attr}"
-        return None
+        attrs: list[str] = []
+        while expr.__class__ is ast.Attribute:
+            attrs.append(expr.attr)
+            expr = expr.value
+        if expr.__class__ is not ast.Name:
+            return None
+        base = self.aliases.get(expr.id)
+        if base is None or not attrs:
+            return base
+        attrs.append(base)
+        return ".".join(reversed(attrs))
 
     def role(self, expr: ast.AST) -> str | None:
-        """What an expression is: ``logger``, ``metric``, ``tracer``, ``span``, ``flask_app``."""
-        cls = expr.__class__
-        if cls is ast.Name:
-            ident: str = expr.id  # type: ignore[attr-defined]
-            found = self.symbols.get(ident)
-            if found is not None:
-                return found
-            qualified = self.aliases.get(ident)
-            if qualified is not None and qualified in OBJECTS:
-                return OBJECTS[qualified]
-            return self._by_convention(ident)
-        if cls is ast.Attribute:
-            attr: str = expr.attr  # type: ignore[attr-defined]
-            value: ast.AST = expr.value  # type: ignore[attr-defined]
-            if value.__class__ is ast.Name and value.id in ("self", "cls"):
-                found = self.symbols.get(f"self.{attr}")
-                if found is not None:
-                    return found
-            qualified = self.qualname(expr)
-            if qualified is not None and qualified in OBJECTS:
-                return OBJECTS[qualified]
-            base = self.role(value)
-            if base is not None:
-                meaning = METHODS[base].get(attr)
-                if meaning is not None and meaning[1] is not None:
-                    return meaning[1]
-            return self._by_convention(attr)
-        if cls is ast.Call:
-            return self.meaning(expr)[1]  # type: ignore[arg-type]
-        return None
+        """What an expression is: ``logger``, ``metric``, ``tracer``, ``span``, ``flask_app``.
+
+        A chain (``a.b.c``, ``log.bind(x=1).info``) is resolved from its innermost link
+        outwards in a loop, so a chain of any length costs no recursion.
+        """
+        spine: list[ast.AST] = []
+        node = expr
+        while True:
+            cls = node.__class__
+            if cls is ast.Attribute:
+                spine.append(node)
+                node = node.value  # type: ignore[attr-defined]
+            elif cls is ast.Call and self._needs_receiver(node):  # type: ignore[arg-type]
+                spine.append(node)
+                node = node.func.value  # type: ignore[attr-defined]
+            else:
+                break
+        role = self._leaf_role(node)
+        qualified = self.aliases.get(node.id) if node.__class__ is ast.Name else None
+        for link in reversed(spine):
+            if link.__class__ is ast.Attribute:
+                attr: str = link.attr
+                qualified = None if qualified is None else f"{qualified}.{attr}"
+                role = self._attribute_role(link, qualified, role)
+            else:
+                attr = link.func.attr  # type: ignore[attr-defined]
+                qualified = None if qualified is None else f"{qualified}.{attr}"
+                found = FUNCTIONS.get(qualified) if qualified is not None else None
+                meaning = found if found is not None else _method_meaning(attr, role)
+                self._meanings[id(link)] = meaning
+                role, qualified = meaning[1], None
+        return role
 
     def meaning(self, call: ast.Call) -> tuple[str | None, str | None]:
         """``(hook kind, role returned)`` of a call; ``(None, None)`` for ordinary code."""
         key = id(call)
         cached = self._meanings.get(key)
         if cached is None:
-            cached = self._meanings[key] = self._compute_meaning(call)
+            if self._needs_receiver(call):
+                self.role(call)  # resolves the chain and caches the meaning of its calls
+                return self._meanings[key]
+            cached = self._meanings[key] = self._plain_meaning(call)
         return cached
 
     def hook_kind(self, call: ast.Call) -> str | None:
@@ -362,27 +372,55 @@ class FileContext:
             scope.raises = True
             scope = scope.parent
 
-    def _compute_meaning(self, call: ast.Call) -> tuple[str | None, str | None]:
+    def _needs_receiver(self, call: ast.Call) -> bool:
+        """Whether a call's meaning depends on the role of its receiver (not yet known)."""
+        func = call.func
+        return (
+            func.__class__ is ast.Attribute
+            and func.attr in INTERESTING_METHODS
+            and id(call) not in self._meanings
+        )
+
+    def _plain_meaning(self, call: ast.Call) -> tuple[str | None, str | None]:
+        """The meaning of a call that does not depend on its receiver's role."""
         func = call.func
         if func.__class__ is ast.Name:
             qualified = self.aliases.get(func.id)
             return _NOTHING if qualified is None else FUNCTIONS.get(qualified, _NOTHING)
-        if func.__class__ is not ast.Attribute:
-            return _NOTHING
         qualified = self.qualname(func)
-        if qualified is not None and qualified in FUNCTIONS:
-            return FUNCTIONS[qualified]
-        attr: str = func.attr
-        if attr not in INTERESTING_METHODS:
-            return _NOTHING
-        role = self.role(func.value)
-        if role is not None:
-            found = METHODS[role].get(attr)
+        return _NOTHING if qualified is None else FUNCTIONS.get(qualified, _NOTHING)
+
+    def _leaf_role(self, node: ast.AST) -> str | None:
+        """The role of the innermost link of a chain: a name, or a call already resolved."""
+        cls = node.__class__
+        if cls is ast.Name:
+            ident: str = node.id  # type: ignore[attr-defined]
+            found = self.symbols.get(ident)
             if found is not None:
                 return found
-        if attr == "exception":
-            return ("logging", None)
-        return CONVENTIONAL_METHODS.get(attr, _NOTHING) if role is None else _NOTHING
+            qualified = self.aliases.get(ident)
+            if qualified is not None and qualified in OBJECTS:
+                return OBJECTS[qualified]
+            return self._by_convention(ident)
+        if cls is ast.Call:
+            return self.meaning(node)[1]  # type: ignore[arg-type]
+        return None
+
+    def _attribute_role(self, node: ast.AST, qualified: str | None, base: str | None) -> str | None:
+        """The role of ``value.attr`` given the qualified name and the role of ``value``."""
+        attr: str = node.attr  # type: ignore[attr-defined]
+        value: ast.AST = node.value  # type: ignore[attr-defined]
+        if value.__class__ is ast.Name and value.id in ("self", "cls"):
+            found = self.symbols.get(f"self.{attr}")
+            if found is not None:
+                return found
+        if qualified is not None and qualified in OBJECTS:
+            return OBJECTS[qualified]
+        if base is not None:
+            meaning = METHODS[base].get(attr)
+            if meaning is not None and meaning[1] is not None:
+                return meaning[1]
+        return self._by_convention(attr)
 
     def _by_convention(self, identifier: str) -> str | None:
         try:
@@ -390,6 +428,17 @@ class FileContext:
         except KeyError:
             role = self._convention[identifier] = role_by_convention(identifier)
             return role
+
+
+def _method_meaning(attr: str, role: str | None) -> tuple[str | None, str | None]:
+    """The meaning of calling method `attr` on an object of role `role` (None: unknown)."""
+    if role is not None:
+        found = METHODS[role].get(attr)
+        if found is not None:
+            return found
+    if attr == "exception":
+        return ("logging", None)
+    return CONVENTIONAL_METHODS.get(attr, _NOTHING) if role is None else _NOTHING
 
 
 def _is_url_rule(node: ast.AST | None) -> bool:

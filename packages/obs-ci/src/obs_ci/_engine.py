@@ -12,6 +12,7 @@ from pathlib import Path
 from obs_ci._config import CiConfig, file_ignores, skipped
 from obs_ci._context import FileContext, Handlers
 from obs_ci._diff import DiffLines
+from obs_ci._files import NotSource, read_source
 from obs_ci._model import HOOK_KINDS, Finding, InternalError, Rule
 from obs_ci._noqa import without_noqa
 from obs_ci._project import Project
@@ -21,6 +22,8 @@ __all__ = ["ChangedFile", "Engine", "Result"]
 
 PARSE_ERROR = "OBS001"
 MISSING_HOOKS = "OBS002"
+#: The code of an internal error that is obs-ci's own, not a rule's.
+ENGINE = "OBS000"
 _LEAVE_TYPES = ("Module", "FunctionDef", "AsyncFunctionDef", "ClassDef", "Lambda", "ExceptHandler")
 
 
@@ -114,13 +117,16 @@ class Engine:
             path = changed.path
             if skipped(self.config, path):
                 continue
-            ctx = self.check_file(changed, result)
-            if ctx is None:
-                continue
-            hooks |= ctx.changed_hooks
-            if first is None:
-                line = _first_code_line(changed, ctx.source)
-                first = None if line is None else (path, line)
+            try:
+                ctx = self.check_file(changed, result)
+                if ctx is None:
+                    continue
+                hooks |= ctx.changed_hooks
+                if first is None:
+                    line = _first_code_line(changed, ctx.source)
+                    first = None if line is None else (path, line)
+            except Exception as exc:  # one file never ends the run for the others
+                result.errors.append(_crash(path, exc))
         if self.config.strict and first is not None and MISSING_HOOKS in self.enabled:
             missing = [kind for kind in HOOK_KINDS if kind not in hooks]
             if missing:
@@ -158,12 +164,15 @@ class Engine:
         """
         path = changed.path
         try:
-            data = changed.location.read_bytes()
+            data: bytes | None = read_source(changed.location)
+            problem = ""
+        except NotSource as exc:
+            data, problem = None, str(exc)
         except OSError:
             return None  # deleted since the diff was taken: nothing to check
         result.files.append(path)
         ignored = file_ignores(self.config, path, self._all_codes)
-        source, problem = _decode(data)
+        source, problem = (None, problem) if data is None else _decode(data)
         tree: ast.Module | None = None
         line = column = 1
         if source is not None:
@@ -196,6 +205,16 @@ class Engine:
         result.errors.extend(ctx.errors)
         result.findings.extend(_unsuppressed(ctx, ignored))
         return ctx
+
+
+def _crash(path: str, exc: Exception) -> InternalError:
+    """obs-ci itself failed on one file: an internal error for that file alone."""
+    tb = exc.__traceback__
+    while tb is not None and tb.tb_next is not None:
+        tb = tb.tb_next
+    where = "" if tb is None else f" at {tb.tb_frame.f_code.co_filename}:{tb.tb_lineno}"
+    message = f"obs-ci failed on this file: {type(exc).__name__}: {exc}{where}"
+    return InternalError(path, ENGINE, message)
 
 
 def _first_code_line(changed: ChangedFile, source: str) -> int | None:

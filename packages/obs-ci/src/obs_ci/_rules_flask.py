@@ -15,7 +15,10 @@ class ParseError(Rule):
 
     code = "OBS001"
     name = "parse-error"
-    summary = "A changed Python file does not parse (syntax error, not UTF-8, binary)."
+    summary = (
+        "A changed Python file cannot be checked (syntax error, not UTF-8, binary, too large, "
+        "not a regular file)."
+    )
     rationale = (
         "A file obs-ci cannot parse cannot be checked; failing loudly beats passing a change "
         "nobody analysed."
