@@ -7,7 +7,7 @@ import subprocess
 from collections.abc import Sequence
 from pathlib import Path
 
-from obs_ci._diff import DiffLines, parse_unified_diff
+from obs_ci._diff import DiffError, DiffLines, parse_unified_diff
 
 __all__ = ["GitError", "git_changes", "git_files", "git_grep", "git_root", "merge_base"]
 
@@ -152,7 +152,10 @@ def git_changes(base: str | None, paths: Sequence[str], cwd: Path) -> dict[str, 
     )
     if done.returncode != 0:
         raise GitError(f"git diff failed: {done.stderr.strip()}")
-    changes: dict[str, DiffLines | None] = dict(parse_unified_diff(done.stdout))
+    try:
+        changes: dict[str, DiffLines | None] = dict(parse_unified_diff(done.stdout))
+    except DiffError as exc:
+        raise GitError(f"cannot read the output of git diff: {exc}") from exc
     # like `git diff`, without PATHS the whole work tree, even from a subfolder (":/")
     for path in _ls_files(["--others", "--exclude-standard"], paths or [":/"], cwd):
         changes.setdefault(path, None)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from obs_ci._diff import parse_unified_diff
+from obs_ci._diff import DiffError, is_diff, parse_unified_diff
 from obs_ci._engine import ChangedFile
 from obs_ci._git import GitError, git_changes, git_files
 
@@ -56,8 +56,22 @@ def explicit_files(paths: tuple[str, ...], root: Path, *, in_git: bool) -> list[
 
 
 def from_diff(text: str, root: Path) -> list[ChangedFile]:
-    """The files of a unified diff, read from the work tree the diff must describe."""
-    diff = parse_unified_diff(text)
+    """The files of a unified diff, read from the work tree the diff must describe.
+
+    Text without a diff header (empty stdin, an error message, anything else) is an
+    error, never "nothing changed": a failed ``git diff`` upstream must not pass.
+    """
+    if not is_diff(text):
+        what = "is empty" if not text.strip() else "has no diff header"
+        raise InputError(
+            f"the diff {what} (no `diff --git`, or `--- a/FILE` then `+++ b/FILE`); pass "
+            "the output of `git diff` (if it failed, its error is above; use `set -o "
+            "pipefail`), or let obs-ci ask git with --base REF"
+        )
+    try:
+        diff = parse_unified_diff(text)
+    except DiffError as exc:
+        raise InputError(str(exc)) from exc
     changed = [ChangedFile.from_diff_lines(p, root / p, lines) for p, lines in diff.items()]
     absent = [c.path for c in changed if c.path.endswith(".py") and not c.location.exists()]
     if absent:

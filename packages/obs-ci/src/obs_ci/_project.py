@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from obs_ci._context import FileContext
+from obs_ci._files import NotSource, read_source
 from obs_ci._git import GitError, git_grep
 
 __all__ = ["Project"]
@@ -37,13 +38,7 @@ class Project:
         for path in self._candidates():
             if self._skip(path):
                 continue
-            try:
-                source = (self.root / path).read_text(encoding="utf-8")
-                ctx = FileContext(path, source, ast.parse(source), None)
-            except (OSError, UnicodeDecodeError, SyntaxError, ValueError):
-                continue
-            ctx.walk({}, {})
-            if ctx.instrumented:
+            if _instruments(self.root / path, path):
                 return path
         return None
 
@@ -60,7 +55,19 @@ class Project:
             if any(part.startswith(".") for part in relative.parts):
                 continue
             try:
-                if marker in path.read_bytes():
+                if marker in read_source(path):
                     yield relative.as_posix()
-            except OSError:
+            except (OSError, NotSource):
                 continue
+
+
+def _instruments(location: Path, path: str) -> bool:
+    """Whether one file instruments a Flask app; a file that cannot tell (unreadable, not
+    Python, too deep for the parser, or anything else going wrong) counts as not."""
+    try:
+        source = read_source(location).decode("utf-8")
+        ctx = FileContext(path, source, ast.parse(source), None)
+        ctx.walk({}, {})
+    except Exception:  # an unchanged file must never fail the change being checked
+        return False
+    return ctx.instrumented

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import dataclasses
+import io
 import sys
 import traceback
 import warnings
 from pathlib import Path
-from typing import NoReturn, TextIO
+from typing import BinaryIO, NoReturn, TextIO
 
 import click
 from obs_core import find_pyproject
@@ -50,7 +51,7 @@ def cli() -> None:
 @cli.command()
 @click.argument("paths", nargs=-1)
 @click.option("--base", help="Compare with the merge base of this ref (default: upstream).")
-@click.option("--diff", "diff_file", type=click.File("r"), help="A unified diff file, or -.")
+@click.option("--diff", "diff_file", type=click.File("rb"), help="A unified diff file, or -.")
 @click.option("--files", is_flag=True, help="PATHS are files checked whole (no git needed).")
 @click.option("--strict", is_flag=True, default=None, help="Require metrics, tracing and logging.")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
@@ -60,7 +61,7 @@ def cli() -> None:
 def check(
     paths: tuple[str, ...],
     base: str | None,
-    diff_file: TextIO | None,
+    diff_file: BinaryIO | None,
     files: bool,
     strict: bool | None,
     fmt: str,
@@ -85,7 +86,11 @@ def check(
         if files:
             changed = explicit_files(paths, root, in_git=top is not None)
         elif diff_file is not None:
-            changed = from_diff(diff_file.read(), root)
+            changed = from_diff(_diff_text(diff_file), root)
+            if not changed:
+                click.echo(
+                    "obs-ci: warning: the diff adds or modifies no file; nothing to check", err=True
+                )
         else:
             changed = from_git(base, paths, cwd, root)
     except InputError as exc:
@@ -93,6 +98,14 @@ def check(
     result = engine.run(changed)
     _emit(result, fmt, output)
     sys.exit(result.exit_code)
+
+
+def _diff_text(stream: BinaryIO) -> str:
+    """A diff as text: UTF-8, with other bytes (a Latin-1 line, a raw file name) kept."""
+    try:
+        return stream.read().decode("utf-8", errors="surrogateescape")
+    except OSError as exc:
+        _fail(f"cannot read the diff: {exc.strerror or exc}")
 
 
 def _engine(
@@ -132,7 +145,7 @@ def _emit(result: Result, fmt: str, output: str | None) -> None:
         click.echo(report, nl=False)
         return
     try:
-        Path(output).write_text(report, encoding="utf-8")
+        Path(output).write_text(report, encoding="utf-8", errors="surrogateescape")
     except OSError as exc:
         _fail(f"cannot write {output}: {exc.strerror or exc}")
     if fmt != "text":
@@ -196,6 +209,8 @@ def _warn(
 def main() -> None:
     """Entry point of the `obs-ci` console script; an unexpected crash is exit 2, never 1."""
     warnings.showwarning = _warn
+    if isinstance(sys.stdout, io.TextIOWrapper):  # file names are bytes: print them as such
+        sys.stdout.reconfigure(errors="surrogateescape")
     try:
         cli(standalone_mode=True)
     except Exception as exc:  # exit 1 would read as "findings": a crash must not
