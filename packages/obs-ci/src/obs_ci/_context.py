@@ -22,6 +22,7 @@ from obs_ci._names import (
     INTERESTING_METHODS,
     METHODS,
     OBJECTS,
+    REQUEST_HOOKS,
     ROUTE_METHODS,
     role_by_convention,
 )
@@ -36,6 +37,7 @@ Handlers = dict[type, list[tuple[Rule, Handler]]]
 _NOTHING: tuple[None, None] = (None, None)
 _SCOPE_TYPES = (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
 _FUNCTION_TYPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
+_DEF_TYPES = (ast.FunctionDef, ast.AsyncFunctionDef)
 
 
 class _Leave:
@@ -48,7 +50,7 @@ class _Leave:
 class Scope:
     """A module, class, function, lambda or ``except`` handler being walked."""
 
-    __slots__ = ("hooks", "is_function", "node", "parent", "raises")
+    __slots__ = ("hooks", "instruments", "is_function", "node", "parent", "raises")
 
     def __init__(self, node: ast.AST, parent: Scope | None, is_function: bool) -> None:
         self.node = node
@@ -56,6 +58,8 @@ class Scope:
         self.is_function = is_function
         self.hooks: set[str] = set()
         self.raises = False
+        #: Whether the scope instruments an app (``FlaskInstrumentor().instrument_app``...).
+        self.instruments = False
 
 
 class FileContext:
@@ -80,8 +84,14 @@ class FileContext:
         self.scope: Scope | None = None
         #: Hook kinds of calls on changed lines (for the strict gate).
         self.changed_hooks: set[str] = set()
-        #: True once the file instruments a Flask app with obs-flask.
+        #: True once the file instruments a web app: obs-flask, OpenTelemetry's Flask or
+        #: WSGI instrumentation, prometheus_flask_exporter, or request hooks with hooks.
         self.instrumented = False
+        #: Functions and methods (``Class.method``) by name, with what their scope holds.
+        self.functions: dict[str, Scope] = {}
+        #: What the file hands to the app to run around requests: functions registered with
+        #: ``app.before_request(fn)``... and WSGI middleware (``app.wsgi_app = M(...)``).
+        self.observers: list[ast.expr] = []
         self.findings: list[Finding] = []
         self.errors: list[InternalError] = []
         #: The repository, for what this file cannot show; None when checking text alone.
@@ -289,7 +299,19 @@ class FileContext:
             self._dispatch(handlers, node)
         scope = self.scope
         if scope is not None:
+            if node.__class__ in _DEF_TYPES:
+                self._defined(node, scope)
             self.scope = scope.parent
+
+    def _defined(self, node: ast.FunctionDef | ast.AsyncFunctionDef, scope: Scope) -> None:
+        self.functions[node.name] = scope
+        parent = scope.parent
+        if parent is not None and parent.node.__class__ is ast.ClassDef:
+            self.functions[f"{parent.node.name}.{node.name}"] = scope
+        if scope.hooks:
+            for decorator in node.decorator_list:
+                if decorator.__class__ is ast.Attribute and decorator.attr in REQUEST_HOOKS:
+                    self.instrumented = True
 
     # -- the engine's own bookkeeping ---------------------------------------------------
 
@@ -312,13 +334,18 @@ class FileContext:
 
     def _on_import_from(self, node: ast.ImportFrom) -> None:
         module = "." * node.level + (node.module or "")
+        dot = "." if node.module else ""  # `from . import x` is `.x`, `from .. import x` `..x`
         for alias in node.names:
-            self.aliases[alias.asname or alias.name] = f"{module}.{alias.name}"
+            self.aliases[alias.asname or alias.name] = f"{module}{dot}{alias.name}"
 
     def _on_assign(self, node: ast.Assign | ast.AnnAssign) -> None:
         value = node.value
         if value is None:
             return
+        if value.__class__ is ast.Call and isinstance(node, ast.Assign):
+            for target in node.targets:
+                if target.__class__ is ast.Attribute and target.attr == "wsgi_app":
+                    self.observers.append(value.func)
         role = self.role(value) if value.__class__ is ast.Call else None
         if role is None and value.__class__ in (ast.Name, ast.Attribute):
             role = self.role(value)
@@ -348,11 +375,20 @@ class FileContext:
                     self._bind(item.optional_vars, role)
 
     def _on_call(self, node: ast.Call) -> None:
+        func = node.func
+        if func.__class__ is ast.Attribute and func.attr in REQUEST_HOOKS and node.args:
+            self.observers.append(node.args[0])
         kind = self.meaning(node)[0]
         if kind is None:
             return
         if kind == "instrumentation":
             self.instrumented = True
+            scope = self.scope
+            while scope is not None:
+                scope.instruments = True
+                if scope.is_function:
+                    break
+                scope = scope.parent
             return
         self._record(kind, node)
 

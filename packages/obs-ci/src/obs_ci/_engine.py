@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import ast
+import dataclasses
 import io
 import tokenize
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from obs_ci._config import CiConfig, file_ignores, skipped
+from obs_ci._classify import SERVICE, FileClass, by_settings
+from obs_ci._config import CiConfig, file_ignores
 from obs_ci._context import FileContext, Handlers
 from obs_ci._diff import DiffLines
 from obs_ci._files import NotSource, read_source
@@ -56,6 +58,8 @@ class Result:
     errors: list[InternalError] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
     rules: list[LoadedRule] = field(default_factory=list)
+    #: Every changed Python file's class and the reason, in the order given.
+    classes: dict[str, FileClass] = field(default_factory=dict)
 
     @property
     def exit_code(self) -> int:
@@ -108,14 +112,30 @@ class Engine:
         if type(rule).end_file is not Rule.end_file:
             self.end.append(rule)
 
+    def classify(self, path: str) -> FileClass:
+        """A changed Python file's class; without a repository, all but tests and excluded
+        files are service code."""
+        if self.project is not None:
+            return self.project.classify(path)
+        return by_settings(self.config, path) or FileClass(SERVICE, "checked (no repository)")
+
     def run(self, files: Iterable[ChangedFile]) -> Result:
-        """Check every changed Python file that is neither excluded nor a test."""
+        """Check every changed Python file that is service code (not tooling, tests or
+        excluded files)."""
         result = Result(rules=self.rules)
         hooks: set[str] = set()
         first: tuple[str, int] | None = None
         for changed in files:
             path = changed.path
-            if skipped(self.config, path):
+            if not path.endswith(".py"):
+                continue
+            try:
+                file_class = self.classify(path)
+            except Exception as exc:  # the safe side: check it as service code
+                result.errors.append(_crash(path, exc))
+                file_class = FileClass(SERVICE, "checked (obs-ci could not classify it)")
+            result.classes[path] = file_class
+            if file_class.kind != SERVICE:
                 continue
             try:
                 ctx = self.check_file(changed, result)
@@ -141,7 +161,12 @@ class Engine:
                         + " (metrics, tracing and logging are all required)",
                     )
                 )
-        result.findings.sort()
+        result.findings = sorted(
+            dataclasses.replace(f, file_class=result.classes[f.path].kind)
+            if f.path in result.classes
+            else f
+            for f in result.findings
+        )
         return result
 
     def _finding(self, path: str, line: int, column: int, code: str, message: str) -> Finding:

@@ -81,6 +81,7 @@ def sarif_log(result: Result) -> dict[str, Any]:
                 }
             ],
             "partialFingerprints": {"obsCi/v1": fingerprint},
+            "properties": {"fileClass": finding.file_class},
         }
         if finding.code in index:
             entry["ruleIndex"] = index[finding.code]

@@ -13,7 +13,7 @@ from typing import BinaryIO, NoReturn, TextIO
 import click
 from obs_core import find_pyproject
 
-from obs_ci._config import ConfigError, load_config, selected_codes, skipped
+from obs_ci._config import ConfigError, load_config, selected_codes
 from obs_ci._engine import Engine, Result
 from obs_ci._git import git_root
 from obs_ci._inputs import InputError, explicit_files, from_diff, from_git, relative
@@ -132,7 +132,7 @@ def _engine(
         enabled = selected_codes(codes, chosen, [*ignored, *ignore], config.source)
         for pattern, prefixes in config.per_file_ignores.items():
             selected_codes(codes, [], prefixes, f"per-file-ignores {pattern!r}")
-        project = Project(top or cwd, in_git=top is not None, skip=lambda p: skipped(config, p))
+        project = Project(top or cwd, in_git=top is not None, config=config)
         return Engine(rules, config, enabled, project)
     except (ConfigError, RuleLoadError) as exc:
         _fail(str(exc))
