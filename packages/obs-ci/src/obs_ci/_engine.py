@@ -207,7 +207,7 @@ class Engine:
                 problem = f"syntax error: {exc.msg}"
                 line, column = exc.lineno or 1, exc.offset or 1
             except (ValueError, RecursionError, MemoryError) as exc:
-                problem = f"cannot parse: {exc}"
+                problem = f"cannot parse: {exc or 'too deeply nested'}"
         if tree is None or source is None:
             if PARSE_ERROR in self.enabled and PARSE_ERROR not in ignored:
                 message = f"{problem}; the file was not checked"
