@@ -18,7 +18,6 @@ import hypothesmith
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
 from obs_ci import ChangedFile, CiConfig, Engine, load_rules
 from obs_ci._report import render
 
@@ -78,7 +77,7 @@ def test_generated_programs_never_cause_an_internal_error(source: str) -> None:
 
 
 @pytest.mark.slow
-@settings(BUDGET, max_examples=30)
+@settings(BUDGET, max_examples=20)
 @given(hypothesmith.from_node().filter(compiles))
 def test_generated_syntax_trees_never_cause_an_internal_error(source: str) -> None:
     check(PRELUDE + source)
@@ -113,15 +112,15 @@ def chains(draw: st.DrawFn) -> str:
     """A statement made of one long chain of obs-ci's own vocabulary: runs of one link
     (``.a`` a thousand times, ``.bind(order=1)`` three hundred times) in any order."""
     receiver = draw(st.sampled_from(_RECEIVERS))
-    runs = st.tuples(st.sampled_from(_LINKS), st.integers(min_value=1, max_value=1200))
-    links = draw(st.lists(runs, min_size=1, max_size=6))
+    runs = st.tuples(st.sampled_from(_LINKS), st.integers(min_value=1, max_value=1000))
+    links = draw(st.lists(runs, min_size=1, max_size=3))
     chain = receiver + "".join(link * repeat for link, repeat in links)
     form = draw(st.sampled_from(("{}", "v = {}", "with {} as s:\n    pass", "@{}\ndef f(): pass")))
     return form.format(chain) + "\n"
 
 
 @pytest.mark.slow
-@settings(BUDGET, max_examples=100)
-@given(st.lists(chains(), min_size=1, max_size=5).map("".join).filter(compiles))
+@settings(BUDGET, max_examples=60)
+@given(st.lists(chains(), min_size=1, max_size=3).map("".join).filter(compiles))
 def test_long_chains_of_observability_names_never_cause_an_internal_error(source: str) -> None:
     check(PRELUDE + source)
