@@ -23,7 +23,7 @@ __all__ = [
     "skipped",
 ]
 
-DEFAULT_TEST_PATHS = ("tests/", "test/", "test_*.py", "*_test.py", "conftest.py")
+DEFAULT_TEST_PATHS = ("tests/", "test/", "test_*.py", "*_test.py", "tests.py", "conftest.py")
 #: Folders no one means to check, at any depth (ruff's defaults): virtualenvs, caches,
 #: version control, build output, vendored packages.
 DEFAULT_EXCLUDE = tuple(

@@ -6,9 +6,10 @@ from pathlib import Path
 
 from obs_ci._diff import DiffError, is_diff, parse_unified_diff
 from obs_ci._engine import ChangedFile
-from obs_ci._git import GitError, git_changes, git_files
+from obs_ci._git import GitChange, GitError, git_blobs, git_change, git_files
+from obs_ci._meaning import meaningful_lines
 
-__all__ = ["InputError", "explicit_files", "from_diff", "from_git", "relative"]
+__all__ = ["InputError", "explicit_files", "from_diff", "from_git", "git_input", "relative"]
 
 
 class InputError(Exception):
@@ -83,9 +84,49 @@ def from_diff(text: str, root: Path) -> list[ChangedFile]:
 
 
 def from_git(base: str | None, paths: tuple[str, ...], cwd: Path, root: Path) -> list[ChangedFile]:
-    """The work tree's changes against the merge base of `base` and HEAD."""
+    """The work tree's changes against the merge base of `base` and HEAD, in meaning."""
+    return git_input(base, paths, cwd, root)[0]
+
+
+def git_input(
+    base: str | None, paths: tuple[str, ...], cwd: Path, root: Path
+) -> tuple[list[ChangedFile], GitChange]:
+    """The changed files, narrowed to what changed in meaning, and git's view of the change."""
     try:
-        lines = git_changes(base, paths, cwd)
+        change = git_change(base, paths, cwd)
     except GitError as exc:
         raise InputError(str(exc)) from exc
-    return [ChangedFile.from_diff_lines(p, root / p, ln) for p, ln in lines.items()]
+    changed = [ChangedFile.from_diff_lines(p, root / p, ln) for p, ln in change.lines.items()]
+    return _in_meaning(changed, change, root), change
+
+
+def _in_meaning(changed: list[ChangedFile], change: GitChange, root: Path) -> list[ChangedFile]:
+    """Each modified Python file's lines, kept only where the code changed in meaning.
+
+    Comments, formatting and docstrings are not changes (see `obs_ci._meaning`); a file
+    whose old or new version does not parse keeps the diff's lines.
+    """
+    modified = [c for c in changed if c.lines is not None and c.path.endswith(".py")]
+    olds = {c.path: change.renamed.get(c.path, c.path) for c in modified}
+    blobs = git_blobs(change.commit, sorted(set(olds.values())), root) if modified else {}
+    narrowed = []
+    for item in changed:
+        old = blobs.get(olds.get(item.path, ""))
+        if old is None:
+            narrowed.append(item)
+            continue
+        try:
+            new_source = item.location.read_bytes().decode("utf-8")
+            old_source = old.decode("utf-8")
+        except (OSError, UnicodeDecodeError):
+            narrowed.append(item)
+            continue
+        kept = meaningful_lines(old_source, new_source)
+        if kept is None:
+            narrowed.append(item)
+            continue
+        added = item.added if item.added is not None else item.lines or ()
+        narrowed.append(
+            ChangedFile(item.path, item.location, sorted(kept), sorted(kept.intersection(added)))
+        )
+    return narrowed

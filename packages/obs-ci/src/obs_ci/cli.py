@@ -15,8 +15,8 @@ from obs_core import find_pyproject
 
 from obs_ci._config import ConfigError, load_config, selected_codes
 from obs_ci._engine import Engine, Result
-from obs_ci._git import git_root
-from obs_ci._inputs import InputError, explicit_files, from_diff, from_git, relative
+from obs_ci._git import GitError, git_root, path_in_change
+from obs_ci._inputs import InputError, explicit_files, from_diff, git_input, relative
 from obs_ci._project import Project
 from obs_ci._registry import LoadedRule, RuleLoadError, load_rules
 from obs_ci._report import render, render_text
@@ -58,6 +58,11 @@ def cli() -> None:
 @click.option("--output", type=click.Path(dir_okay=False), help="Write the report here.")
 @click.option("--select", multiple=True, help="Rule codes or prefixes to enable (ALL).")
 @click.option("--ignore", multiple=True, help="Rule codes or prefixes to disable.")
+@click.option(
+    "--show-files",
+    is_flag=True,
+    help="List each changed Python file with its class and why, then exit (checks nothing).",
+)
 def check(
     paths: tuple[str, ...],
     base: str | None,
@@ -68,6 +73,7 @@ def check(
     output: str | None,
     select: tuple[str, ...],
     ignore: tuple[str, ...],
+    show_files: bool,
 ) -> None:
     """Check the changed Python code: against git, a diff (--diff) or whole files (--files)."""
     if diff_file is not None and files:
@@ -92,10 +98,28 @@ def check(
                     "obs-ci: warning: the diff adds or modifies no file; nothing to check", err=True
                 )
         else:
-            changed = from_git(base, paths, cwd, root)
+            changed, change = git_input(base, paths, cwd, root)
+            _check_paths(paths, change.commit, cwd)
+            if change.commit == change.head and not change.lines:
+                click.echo(
+                    f"obs-ci: warning: the base ({base or 'the default base'}) is HEAD itself "
+                    "and nothing is uncommitted, so there is no change to check; pass --base "
+                    "naming the branch this work started from",
+                    err=True,
+                )
     except InputError as exc:
         _fail(str(exc))
+    if show_files:
+        _show_files(engine, [c.path for c in changed])
+        return
     result = engine.run(changed)
+    kinds = {c.kind for c in result.classes.values()}
+    if kinds == {"excluded"}:
+        click.echo(
+            f"obs-ci: warning: every changed Python file ({len(result.classes)}) is excluded "
+            "(exclude, extend-exclude or the default excludes): nothing was checked",
+            err=True,
+        )
     _emit(result, fmt, output)
     sys.exit(result.exit_code)
 
@@ -106,6 +130,28 @@ def _diff_text(stream: BinaryIO) -> str:
         return stream.read().decode("utf-8", errors="surrogateescape")
     except OSError as exc:
         _fail(f"cannot read the diff: {exc.strerror or exc}")
+
+
+def _check_paths(paths: tuple[str, ...], commit: str, cwd: Path) -> None:
+    """Every PATHS argument must name something of the change's tree: a typo never passes."""
+    for path in paths:
+        try:
+            found = path_in_change(path, commit, cwd)
+        except GitError as exc:
+            raise InputError(str(exc)) from exc
+        if not found:
+            raise InputError(
+                f"{path} matches no file of this repository (neither in the work tree nor at "
+                "the base); check the path"
+            )
+
+
+def _show_files(engine: Engine, paths: list[str]) -> None:
+    """``path: class (reason)`` for each changed Python file, like ruff's --show-files."""
+    for path in paths:
+        if path.endswith(".py"):
+            file_class = engine.classify(path)
+            click.echo(f"{path}: {file_class.kind} ({file_class.reason})")
 
 
 def _engine(
