@@ -75,6 +75,16 @@ def test_a_thousand_link_attribute_chain_is_checked_and_the_other_files_too(repo
     assert "in 2 changed Python file(s)" in run.out
 
 
+def test_a_modified_file_with_a_thousand_link_chain_is_checked(repo: Repo) -> None:
+    repo.write("app/chain.py", CHAIN)
+    repo.commit("a long chain")
+    repo.feature({"app/chain.py": CHAIN + PRINT})  # old and new versions are compared
+    run = repo.check("check")
+    assert_no_crash(run)
+    assert run.code == 1, run
+    assert "app/chain.py:4:1: OBS202" in run.out
+
+
 def test_a_330_link_chain_in_a_metric_label_is_reported_as_unbounded(repo: Repo) -> None:
     repo.feature({"app/metrics.py": LABEL_CHAIN})
     run = repo.check("check")

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from obs_ci._diff import DiffError, is_diff, parse_unified_diff
 from obs_ci._engine import ChangedFile
+from obs_ci._files import read_source
 from obs_ci._git import GitChange, GitError, git_blobs, git_change, git_files
 from obs_ci._meaning import meaningful_lines
 
@@ -116,12 +117,10 @@ def _in_meaning(changed: list[ChangedFile], change: GitChange, root: Path) -> li
             narrowed.append(item)
             continue
         try:
-            new_source = item.location.read_bytes().decode("utf-8")
-            old_source = old.decode("utf-8")
-        except (OSError, UnicodeDecodeError):
-            narrowed.append(item)
-            continue
-        kept = meaningful_lines(old_source, new_source)
+            new_source = read_source(item.location).decode("utf-8")
+            kept = meaningful_lines(old.decode("utf-8"), new_source)
+        except Exception:  # a file obs-ci cannot compare (any reason) keeps the diff's lines
+            kept = None
         if kept is None:
             narrowed.append(item)
             continue
