@@ -198,3 +198,72 @@ def test_a_route_calling_a_logged_helper_in_its_module_is_observed(repo: Repo) -
     run = repo.check("check")
     assert run.code == 1, run
     assert "`list_orders`" in run.out and "`audited`" not in run.out
+
+
+@pytest.mark.parametrize(
+    "wrapper",
+    [
+        """\
+        import time
+
+        from flask import g
+        from prometheus_client import Histogram
+
+        LATENCY = Histogram("http_request_duration_seconds", "Latency")
+
+
+        def init_metrics(app):
+            @app.before_request
+            def start():
+                g.start = time.perf_counter()
+
+            @app.after_request
+            def record(response):
+                LATENCY.observe(time.perf_counter() - g.start)
+                return response
+        """,
+        """\
+        import time
+
+        from prometheus_client import Counter
+
+        REQUESTS = Counter("http_requests_total", "Requests")
+
+
+        class Counting:
+            def __init__(self, wsgi_app):
+                self.wsgi_app = wsgi_app
+
+            def __call__(self, environ, start_response):
+                REQUESTS.inc()
+                return self.wsgi_app(environ, start_response)
+
+
+        def init_metrics(app):
+            app.wsgi_app = Counting(app.wsgi_app)
+        """,
+    ],
+    ids=["request-hooks", "wsgi-middleware"],
+)
+def test_an_app_handed_to_a_metrics_wrapper_is_instrumented(repo: Repo, wrapper: str) -> None:
+    flat_app = """\
+    from flask import Flask
+
+    from shop.metrics import init_metrics
+
+    app = Flask(__name__)
+    init_metrics(app)
+
+
+    @app.get("/ping")
+    def ping():
+        return "pong"
+    """
+    repo.feature({"shop/metrics.py": wrapper, "shop/app.py": flat_app})
+    run = repo.check("check")
+    assert run.code == 0, run
+    unwrapped = flat_app.replace("    init_metrics(app)\n", "")
+    repo.write("shop/app.py", unwrapped)
+    run = repo.check("check", "shop/app.py")
+    assert run.code == 1, run
+    assert "OBS101 route handler `ping`" in run.out
