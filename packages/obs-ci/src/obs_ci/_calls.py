@@ -20,15 +20,24 @@ __all__ = ["MAX_DEPTH", "delegates_to_hooks", "instruments_app"]
 MAX_DEPTH = 3
 MAX_LOOKUPS = 64
 
-Want = Callable[["Scope"], bool]
+Want = Callable[["FileContext", "Scope"], bool]
 
 
-def _has_hooks(scope: Scope) -> bool:
+def _has_hooks(ctx: FileContext, scope: Scope) -> bool:
     return bool(scope.hooks)
 
 
-def _instruments(scope: Scope) -> bool:
-    return scope.instruments
+def _observes(ctx: FileContext, observer: ast.expr) -> bool:
+    """Whether a registered request hook or middleware has hooks or instruments."""
+    return any(s.hooks or s.instruments for _, s in _targets(ctx, observer))
+
+
+def _instruments(ctx: FileContext, scope: Scope) -> bool:
+    """Whether a function instruments an app: directly, or by registering request hooks
+    or middleware with hooks on it."""
+    return scope.instruments or any(
+        where is scope and _observes(ctx, observer) for observer, where in ctx.observers
+    )
 
 
 def _calls(node: ast.AST) -> Iterator[ast.Call]:
@@ -75,7 +84,7 @@ def _reaches(ctx: FileContext, calls: Iterator[ast.Call], want: Want, depth: int
                 if id(scope) in seen or len(seen) >= MAX_LOOKUPS:
                     continue
                 seen.add(id(scope))
-                if want(scope):
+                if want(target_ctx, scope):
                     return True
                 following += [(target_ctx, c) for c in _calls(scope.node)]
         frontier = following
@@ -92,9 +101,8 @@ def instruments_app(ctx: FileContext) -> bool:
     middleware with hooks, or by handing the app to a project function that does."""
     if ctx.instrumented:
         return True
-    for observer in ctx.observers:
-        if any(scope.hooks or scope.instruments for _, scope in _targets(ctx, observer)):
-            return True
+    if any(_observes(ctx, observer) for observer, _ in ctx.observers):
+        return True
     handed = (
         call
         for call in _calls(ctx.tree)

@@ -274,7 +274,7 @@ class _Graph:
                 continue
             for root in roots:
                 found = self._module(root, module)
-                if found:
+                if found or f"{root}{module.replace('.', '/')}/" in self._folders:
                     yield from found
                     for name in names:
                         yield from self._module(root, f"{module}.{name}")[len(found) :]

@@ -91,7 +91,8 @@ class FileContext:
         self.functions: dict[str, Scope] = {}
         #: What the file hands to the app to run around requests: functions registered with
         #: ``app.before_request(fn)``... and WSGI middleware (``app.wsgi_app = M(...)``).
-        self.observers: list[ast.expr] = []
+        #: Each with the function it is registered in (None at module level).
+        self.observers: list[tuple[ast.expr, Scope | None]] = []
         self.findings: list[Finding] = []
         self.errors: list[InternalError] = []
         #: The repository, for what this file cannot show; None when checking text alone.
@@ -312,6 +313,21 @@ class FileContext:
             for decorator in node.decorator_list:
                 if decorator.__class__ is ast.Attribute and decorator.attr in REQUEST_HOOKS:
                     self.instrumented = True
+                    self._instruments(parent)
+
+    def _function_scope(self) -> Scope | None:
+        scope = self.scope
+        while scope is not None and not scope.is_function:
+            scope = scope.parent
+        return scope
+
+    def _instruments(self, scope: Scope | None) -> None:
+        """Mark the scopes up to the enclosing function as instrumenting an app."""
+        while scope is not None:
+            scope.instruments = True
+            if scope.is_function:
+                break
+            scope = scope.parent
 
     # -- the engine's own bookkeeping ---------------------------------------------------
 
@@ -345,7 +361,7 @@ class FileContext:
         if value.__class__ is ast.Call and isinstance(node, ast.Assign):
             for target in node.targets:
                 if target.__class__ is ast.Attribute and target.attr == "wsgi_app":
-                    self.observers.append(value.func)
+                    self.observers.append((value.func, self._function_scope()))
         role = self.role(value) if value.__class__ is ast.Call else None
         if role is None and value.__class__ in (ast.Name, ast.Attribute):
             role = self.role(value)
@@ -377,18 +393,13 @@ class FileContext:
     def _on_call(self, node: ast.Call) -> None:
         func = node.func
         if func.__class__ is ast.Attribute and func.attr in REQUEST_HOOKS and node.args:
-            self.observers.append(node.args[0])
+            self.observers.append((node.args[0], self._function_scope()))
         kind = self.meaning(node)[0]
         if kind is None:
             return
         if kind == "instrumentation":
             self.instrumented = True
-            scope = self.scope
-            while scope is not None:
-                scope.instruments = True
-                if scope.is_function:
-                    break
-                scope = scope.parent
+            self._instruments(self.scope)
             return
         self._record(kind, node)
 
