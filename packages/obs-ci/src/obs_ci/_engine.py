@@ -14,6 +14,7 @@ from obs_ci._classify import SERVICE, FileClass, by_settings
 from obs_ci._config import CiConfig, file_ignores
 from obs_ci._context import FileContext, Handlers
 from obs_ci._diff import DiffLines
+from obs_ci._meaning import declaration_lines
 from obs_ci._model import HOOK_KINDS, Finding, InternalError, Rule
 from obs_ci._noqa import without_noqa
 from obs_ci._project import Project
@@ -134,7 +135,7 @@ class Engine:
                 continue
             hooks |= ctx.changed_hooks
             if first is None:
-                line = _first_code_line(changed, ctx.source)
+                line = _first_code_line(changed, ctx) if self.config.strict else None
                 first = None if line is None else (path, line)
         if self.config.strict and first is not None and MISSING_HOOKS in self.enabled:
             missing = [kind for kind in HOOK_KINDS if kind not in hooks]
@@ -218,15 +219,17 @@ class Engine:
         return ctx
 
 
-def _first_code_line(changed: ChangedFile, source: str) -> int | None:
-    """The first line of code the change added (not blank, not a comment), if any."""
+def _first_code_line(changed: ChangedFile, ctx: FileContext) -> int | None:
+    """The first line of code that does something the change added (not blank, not a
+    comment, not an import or a constant: `declaration_lines`), if any."""
+    lines = ctx.source.splitlines()
     added = changed.added if changed.added is not None else changed.lines
     if added is None:
-        return 1
-    lines = source.splitlines()
+        added = range(1, len(lines) + 1)
+    declarations = declaration_lines(ctx.tree)
     for number in added:
         text = lines[number - 1].strip() if 0 < number <= len(lines) else ""
-        if text and not text.startswith("#"):
+        if text and not text.startswith("#") and number not in declarations:
             return number
     return None
 
