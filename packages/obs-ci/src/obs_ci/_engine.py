@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import dataclasses
 import io
+import sys
 import tokenize
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -24,6 +25,7 @@ __all__ = ["ChangedFile", "Engine", "Result"]
 
 PARSE_ERROR = "OBS001"
 MISSING_HOOKS = "OBS002"
+_PYTHON = f"{sys.version_info.major}.{sys.version_info.minor}"
 _LEAVE_TYPES = ("Module", "FunctionDef", "AsyncFunctionDef", "ClassDef", "Lambda", "ExceptHandler")
 
 
@@ -191,7 +193,7 @@ class Engine:
             try:
                 tree = ast.parse(source, filename=path)
             except SyntaxError as exc:
-                problem = f"syntax error: {exc.msg}"
+                problem = f"syntax error: {exc.msg} (as Python {_PYTHON} reads it)"
                 line, column = exc.lineno or 1, exc.offset or 1
             except (ValueError, RecursionError, MemoryError) as exc:
                 problem = f"cannot parse: {exc}"
