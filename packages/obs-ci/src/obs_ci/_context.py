@@ -392,6 +392,8 @@ class FileContext:
 
     def _on_call(self, node: ast.Call) -> None:
         func = node.func
+        if (func.attr if func.__class__ is ast.Attribute else getattr(func, "id", "")) == "abort":
+            self._on_raise(node)  # Flask's abort(404) raises an HTTP error: not swallowing
         if func.__class__ is ast.Attribute and func.attr in REQUEST_HOOKS and node.args:
             self.observers.append((node.args[0], self._function_scope()))
         kind = self.meaning(node)[0]
@@ -413,7 +415,7 @@ class FileContext:
         if self.changed is None or self.touched(node):
             self.changed_hooks.add(kind)
 
-    def _on_raise(self, node: ast.Raise) -> None:
+    def _on_raise(self, node: ast.Raise | ast.Call) -> None:
         scope = self.scope
         while scope is not None and not scope.is_function:
             scope.raises = True

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import dataclasses
 import io
+import sys
 import tokenize
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -15,6 +16,7 @@ from obs_ci._config import CiConfig, file_ignores
 from obs_ci._context import FileContext, Handlers
 from obs_ci._diff import DiffLines
 from obs_ci._files import NotSource, read_source
+from obs_ci._meaning import declaration_lines
 from obs_ci._model import HOOK_KINDS, Finding, InternalError, Rule
 from obs_ci._noqa import without_noqa
 from obs_ci._project import Project
@@ -26,6 +28,7 @@ PARSE_ERROR = "OBS001"
 MISSING_HOOKS = "OBS002"
 #: The code of an internal error that is obs-ci's own, not a rule's.
 ENGINE = "OBS000"
+_PYTHON = f"{sys.version_info.major}.{sys.version_info.minor}"
 _LEAVE_TYPES = ("Module", "FunctionDef", "AsyncFunctionDef", "ClassDef", "Lambda", "ExceptHandler")
 
 
@@ -143,7 +146,7 @@ class Engine:
                     continue
                 hooks |= ctx.changed_hooks
                 if first is None:
-                    line = _first_code_line(changed, ctx.source)
+                    line = _first_code_line(changed, ctx) if self.config.strict else None
                     first = None if line is None else (path, line)
             except Exception as exc:  # one file never ends the run for the others
                 result.errors.append(_crash(path, exc))
@@ -204,7 +207,7 @@ class Engine:
             try:
                 tree = ast.parse(source, filename=path)
             except SyntaxError as exc:
-                problem = f"syntax error: {exc.msg}"
+                problem = f"syntax error: {exc.msg} (as Python {_PYTHON} reads it)"
                 line, column = exc.lineno or 1, exc.offset or 1
             except (ValueError, RecursionError, MemoryError) as exc:
                 problem = f"cannot parse: {exc or 'too deeply nested'}"
@@ -242,15 +245,17 @@ def _crash(path: str, exc: Exception) -> InternalError:
     return InternalError(path, ENGINE, message)
 
 
-def _first_code_line(changed: ChangedFile, source: str) -> int | None:
-    """The first line of code the change added (not blank, not a comment), if any."""
+def _first_code_line(changed: ChangedFile, ctx: FileContext) -> int | None:
+    """The first line of code that does something the change added (not blank, not a
+    comment, not an import or a constant: `declaration_lines`), if any."""
+    lines = ctx.source.splitlines()
     added = changed.added if changed.added is not None else changed.lines
     if added is None:
-        return 1
-    lines = source.splitlines()
+        added = range(1, len(lines) + 1)
+    declarations = declaration_lines(ctx.tree)
     for number in added:
         text = lines[number - 1].strip() if 0 < number <= len(lines) else ""
-        if text and not text.startswith("#"):
+        if text and not text.startswith("#") and number not in declarations:
             return number
     return None
 

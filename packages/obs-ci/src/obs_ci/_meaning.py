@@ -15,7 +15,7 @@ from collections import Counter
 from collections.abc import Sequence
 from difflib import SequenceMatcher
 
-__all__ = ["meaningful_lines"]
+__all__ = ["declaration_lines", "meaningful_lines"]
 
 _BODIES = ("body", "orelse", "finalbody", "handlers", "cases")
 _DOC_OWNERS = (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)
@@ -159,3 +159,35 @@ def _compare_nodes(old: ast.AST, new: ast.AST, kept: set[int]) -> None:
         new_body = getattr(new, field, None)
         if isinstance(old_body, list) and isinstance(new_body, list):
             _compare_bodies(old_body, new_body, kept, line)
+
+
+def declaration_lines(tree: ast.Module) -> set[int]:
+    """Lines of module- and class-level statements that declare rather than do: imports,
+    docstrings, ``pass``, and constants (a name bound to a literal, ``__version__ = "1.2"``).
+
+    ``--strict`` asks for hooks when a change adds code that does something; a version
+    bump, a new constant or an import alone does nothing to observe.
+    """
+    lines: set[int] = set()
+    bodies: list[list[ast.stmt]] = [tree.body]
+    while bodies:
+        for node in bodies.pop():
+            if isinstance(node, ast.ClassDef):
+                bodies.append(node.body)
+            elif _declares(node):
+                lines.update(_span(node))
+    return lines
+
+
+def _declares(node: ast.stmt) -> bool:
+    if isinstance(node, ast.Import | ast.ImportFrom | ast.Pass):
+        return True
+    if isinstance(node, ast.Expr):
+        return isinstance(node.value, ast.Constant)
+    if isinstance(node, ast.Assign | ast.AnnAssign) and node.value is not None:
+        try:
+            ast.literal_eval(node.value)
+        except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+            return False
+        return True
+    return False
