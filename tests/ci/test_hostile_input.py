@@ -180,6 +180,15 @@ def test_a_committed_py_symlink_to_dev_zero_is_a_finding_not_an_out_of_memory(
     assert "app/other.py:1:1: OBS202" in run.out
 
 
+def test_a_folder_given_to_files_reports_its_symlink_to_dev_zero(repo: Repo) -> None:
+    (repo.path / "app/zero.py").symlink_to("/dev/zero")
+    repo.commit("a symlink to /dev/zero")
+    run = repo.check("check", "--files", "app/")
+    assert_no_crash(run)
+    assert run.code == 1, run
+    assert "app/zero.py:1:1: OBS001 not a regular file (a character device)" in run.out
+
+
 def test_an_untracked_py_symlink_to_dev_stdin_does_not_block(repo: Repo) -> None:
     (repo.path / "app/x.py").symlink_to("/dev/stdin")
     # stdin is a pipe nobody writes to or closes: reading it would block forever

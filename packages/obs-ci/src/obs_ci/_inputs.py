@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from obs_ci._diff import DiffError, is_diff, parse_unified_diff
@@ -34,7 +35,8 @@ def _folder_files(folder: Path, root: Path, in_git: bool) -> list[ChangedFile]:
         except GitError as exc:
             raise InputError(str(exc)) from exc
         paths = [p for p in listed if p.endswith(".py")]
-        return [ChangedFile(p, root / p) for p in paths if (root / p).is_file()]
+        # lexists: a symlink to a device is still a file to report, a deleted one is not
+        return [ChangedFile(p, root / p) for p in paths if os.path.lexists(root / p)]
     found = [
         f
         for f in sorted(folder.rglob("*.py"))
