@@ -3,7 +3,8 @@
 hypothesmith writes programs from Python's grammar (and from libcst's node types); a second
 strategy builds long chains out of the very names obs-ci resolves (loggers, metrics,
 spans). Each program is written to a real file and checked by every built-in rule, with
-all its lines changed and under ``--strict``, then rendered by every reporter. The budget
+all its lines changed and under ``--strict``, then rendered by every reporter; a few
+real repositories of generated modules are checked end to end by the command. The budget
 is fixed (a number of examples, a deadline per example) and the examples derandomized, so
 the suite stays fast and repeatable; raise ``max_examples`` locally to search further.
 """
@@ -20,6 +21,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from obs_ci import ChangedFile, CiConfig, Engine, load_rules
 from obs_ci._report import render
+
+from tests.ci.conftest import Repo
 
 FORMATS = ("text", "json", "sarif", "github", "markdown")
 PRELUDE = """\
@@ -129,3 +132,42 @@ def chains(draw: st.DrawFn) -> str:
 @given(st.lists(chains(), min_size=1, max_size=3).map("".join).filter(compiles))
 def test_long_chains_of_observability_names_never_cause_an_internal_error(source: str) -> None:
     check(PRELUDE + source)
+
+
+_PROGRAMS = st.lists(hypothesmith.from_grammar().filter(compiles), min_size=2, max_size=5)
+_BLUEPRINT = """\
+from flask import Blueprint
+
+bp = Blueprint("orders", __name__)
+
+
+@bp.post("/orders")
+def place_order():
+    return "", 201
+"""
+
+
+@pytest.mark.slow
+@settings(BUDGET, max_examples=6, deadline=None)  # each example is a repository and a run
+@given(_PROGRAMS, _PROGRAMS)
+def test_a_repository_of_generated_modules_never_causes_an_internal_error(
+    old: list[str], new: list[str]
+) -> None:
+    """The whole command on a real repository: the old and new versions of generated
+    modules are compared in meaning, classified, and asked whether they instrument an app
+    (a changed blueprint route makes obs-ci look at every module naming obs_flask)."""
+    with tempfile.TemporaryDirectory() as folder:
+        repo = Repo(Path(folder))
+        repo.git("init", "-q", "-b", "main")
+        for index, source in enumerate(old):
+            repo.write(f"shop/m{index}.py", "import obs_flask\n" + source)
+        repo.commit("generated modules")
+        repo.git("checkout", "-q", "-b", "feature")
+        for index, source in enumerate(new):
+            repo.write(f"shop/m{index}.py", "import obs_flask\n" + PRELUDE + source)
+        repo.write("shop/views.py", _BLUEPRINT)
+        repo.commit("generated changes")
+        run = repo.check("check", "--strict")
+        assert run.code in (0, 1), run
+        assert "Traceback" not in run.err, run
+        assert "internal error" not in run.out + run.err, run
