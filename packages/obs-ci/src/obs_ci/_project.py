@@ -50,6 +50,12 @@ class Project:
                 self._texts[path] = None if b"\0" in data else data.decode("utf-8", "replace")
         return self._texts[path]
 
+    def limit_to(self, paths: list[str]) -> None:
+        """Take `paths` as the project's modules (outside git: the files given, no walk)."""
+        self.__dict__["modules"] = [
+            p for p in paths if p.endswith(".py") and not excluded(self.config, p)
+        ]
+
     @functools.cached_property
     def modules(self) -> list[str]:
         """Every Python file of the repository that is not excluded."""

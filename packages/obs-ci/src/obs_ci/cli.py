@@ -91,6 +91,9 @@ def check(
     try:
         if files:
             changed = explicit_files(paths, root, in_git=top is not None)
+            if top is None and engine.project is not None:
+                # no repository: the files given are the whole project (never a walk of cwd)
+                engine.project.limit_to([c.path for c in changed])
         elif diff_file is not None:
             changed = from_diff(_diff_text(diff_file), root)
             if not changed:
