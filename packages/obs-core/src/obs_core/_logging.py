@@ -7,6 +7,7 @@ and adds one handler per `LogSink`, each writing the line `_logformat` builds.
 from __future__ import annotations
 
 import logging
+import os
 import sys
 import warnings
 from collections.abc import Callable, Iterator
@@ -18,6 +19,7 @@ from loguru import logger as _loguru
 
 from obs_core import _logstdlib
 from obs_core._config import ObsConfig
+from obs_core._linefile import LineFileSink
 from obs_core._logformat import LineFormatter, safe_repr
 from obs_core._logger import ObsLogger
 from obs_core._logsinks import LogSink
@@ -30,6 +32,8 @@ _loggers: dict[str, ObsLogger] = {}
 
 
 def _add(sink: Any, level: str | int, formatter: LineFormatter) -> int:
+    if isinstance(sink, str | os.PathLike):  # a file: whole lines only, even on a full disk
+        sink = LineFileSink(sink)
     handler_id: int = _loguru.add(
         sink,
         level=level,

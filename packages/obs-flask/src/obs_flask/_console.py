@@ -23,7 +23,7 @@ from werkzeug.wrappers import Response
 
 from obs_flask._console_buffers import LogRing, SpanRing, to_span
 from obs_flask._console_red import RedReader
-from obs_flask._endpoint import _authorizer
+from obs_flask._endpoint import authorizer
 from obs_flask._http_metrics import UNMATCHED, HttpMetrics
 
 if TYPE_CHECKING:
@@ -159,7 +159,7 @@ class ConsoleMiddleware:
         self.config = config
         self.prefix = "/" + console.settings.path.strip("/")
         self._networks = console.settings.networks()
-        self._auth = _authorizer(config)
+        self._auth = authorizer(config)
         self._red = RedReader(metrics) if metrics is not None else None
         self._file_exporter = "file" in config.traces_exporter and not config.sdk_disabled
         package = resources.files("obs_flask") / "console"
@@ -187,11 +187,9 @@ class ConsoleMiddleware:
             return _text("obs console: loopback clients only (see ConsoleSettings.allow)", 403)
         if not self._networks and not _loopback_host(environ.get("HTTP_HOST", "localhost")):
             return _text("obs console: open it as localhost or 127.0.0.1", 403)
-        if self._auth is not None:
-            check, challenge = self._auth
-            if not check(environ.get("HTTP_AUTHORIZATION", "")):
-                challenged = {"WWW-Authenticate": challenge}
-                return _text("obs console: authorization required", 401, challenged)
+        if self._auth is not None and not self._auth(environ.get("HTTP_AUTHORIZATION")):
+            challenged = {"WWW-Authenticate": self._auth.challenge}
+            return _text("obs console: authorization required", 401, challenged)
         if environ.get("REQUEST_METHOD", "GET") not in ("GET", "HEAD"):
             return _text("obs console: read only", 405, {"Allow": "GET, HEAD"})
         if rest in self._static:
