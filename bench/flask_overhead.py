@@ -7,6 +7,10 @@ and the two ratios the targets are set on:
     obs-flask full overhead / hand-assembled trio overhead   (target <= 0.5)
     obs-flask metrics-only overhead / prometheus_flask_exporter overhead   (target <= 0.75)
 
+and the cost per request of the local console's ring buffers (target < 5 µs): the span
+ring's ``on_end`` for a request's server span, plus one log line kept by the log ring's
+tap on obs's line formatter (the formatter's time with the tap, minus without).
+
 Run: uv run python bench/flask_overhead.py [--rounds 40] [--calls 200]
 """
 
@@ -24,9 +28,13 @@ import obs_core
 import orjson
 import structlog
 from flask import Flask, g
+from loguru import logger
 from obs_core import hookimpl
+from obs_core._config import DEFAULT_REDACT
+from obs_core._logformat import LineFormatter
 from obs_core._plugins import register
 from obs_flask import Observability
+from obs_flask._console import Console
 from opentelemetry import trace
 from opentelemetry.instrumentation.flask import FlaskInstrumentor
 from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
@@ -176,6 +184,47 @@ def runner(app: Flask) -> Callable[[int], float]:
     return run
 
 
+def console_cost(rounds: int, calls: int) -> tuple[float, float]:
+    """(µs per span kept by the span ring, µs per log line kept by the log ring's tap).
+
+    The tap runs inside obs's line formatter, once per record: its cost is the time the
+    formatter takes for a real access-line record with the tap, minus without (the best
+    of interleaved rounds, so machine load does not count).
+    """
+    console = Console()
+    tracer = TracerProvider().get_tracer("bench")
+    spans = []
+    for _ in range(calls):
+        with tracer.start_as_current_span("GET /api/orders/<int:order_id>") as span:
+            span.set_attribute("http.route", "/api/orders/<int:order_id>")
+        spans.append(span)
+
+    records: list[Any] = []
+    handler = logger.add(lambda message: records.append(message.record), format="{message}")
+    logger.bind(method="GET", route="/api/orders/<int:order_id>", status=200).info("request")
+    logger.remove(handler)
+    (record,) = records
+    plain = LineFormatter("bench", DEFAULT_REDACT)
+    tapped = LineFormatter("bench", DEFAULT_REDACT, [console.logs.keep])
+
+    def per_call(run: Callable[[], object]) -> float:
+        begin = time.perf_counter()
+        for _ in range(calls):
+            run()
+        return (time.perf_counter() - begin) / calls * 1e6
+
+    on_end = console.spans.on_end
+    span_runs, plain_runs, tapped_runs = [], [], []
+    for _ in range(rounds):
+        begin = time.perf_counter()
+        for span in spans:
+            on_end(span)  # type: ignore[arg-type]
+        span_runs.append((time.perf_counter() - begin) / calls * 1e6)
+        plain_runs.append(per_call(lambda: plain.line(record)))
+        tapped_runs.append(per_call(lambda: tapped.line(record)))
+    return min(span_runs), min(tapped_runs) - min(plain_runs)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=40)
@@ -191,6 +240,7 @@ def main() -> None:
             for name, run in runs.items():
                 samples[name].append(run(args.calls))
         obs_core.shutdown_tracing()
+        span_cost, line_cost = console_cost(args.rounds, args.calls * 5)
 
     med = {name: statistics.median(values) for name, values in samples.items()}
     bare = med["bare Flask"]
@@ -203,6 +253,11 @@ def main() -> None:
     print()
     print(f"obs-flask full overhead / trio overhead:       {full_ratio:.2f}  (target <= 0.50)")
     print(f"obs-flask metrics-only / prometheus_flask_exp: {metrics_ratio:.2f}  (target <= 0.75)")
+    print()
+    print(f"console span ring, per span:                   {span_cost:.2f} µs")
+    print(f"console log ring, per log line (with - without tap): {line_cost:.2f} µs")
+    per_request = span_cost + line_cost
+    print(f"console ring buffers per request (1 span + 1 line): {per_request:.2f} µs  (target < 5)")
 
 
 if __name__ == "__main__":

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Run the test suite on this machine, installing what it needs first:
 # uv (from PyPI), Debian's prometheus and alertmanager (for promtool and the stack tests),
-# and the locked Python dependencies. Extra arguments go to pytest.
+# Debian's chromium (the console's browser test) and the locked Python dependencies.
+# Extra arguments go to pytest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -14,6 +15,7 @@ need=()
 command -v promtool >/dev/null 2>&1 || need+=(prometheus)
 command -v prometheus-alertmanager >/dev/null 2>&1 || need+=(prometheus-alertmanager)
 command -v git >/dev/null 2>&1 || need+=(git)
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     apt-get update -qq
@@ -23,4 +25,4 @@ if [ ${#need[@]} -gt 0 ]; then
   fi
 fi
 
-uv run --locked pytest "$@"
+uv run --locked --group test-plugins pytest "$@"  # the tests' own plugins, only here

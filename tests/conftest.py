@@ -5,11 +5,28 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Iterator
+from importlib import metadata
 
 import pytest
 from obs_core import _plugins
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+TEST_PLUGINS = ("obs-test-sink", "obs-test-broken", "obs-test-rules", "obs-test-stack")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """The tests need their plugins, which a default `uv sync` leaves out on purpose."""
+    missing = []
+    for dist in TEST_PLUGINS:
+        try:
+            metadata.distribution(dist)
+        except metadata.PackageNotFoundError:
+            missing.append(dist)
+    if missing:
+        raise pytest.UsageError(
+            f"the test plugins {', '.join(missing)} are not installed: run the tests with "
+            "`bash scripts/test.sh` or `uv run --group test-plugins pytest`"
+        )
 
 
 def require_binary(name: str) -> str:

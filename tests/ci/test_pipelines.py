@@ -76,7 +76,7 @@ def test_the_actions_check_step_annotates_writes_sarif_and_reports_the_exit_code
     )
     assert done.returncode == 0, done.stderr
     assert "::error file=app/pay.py,line=7,col=1" in done.stdout
-    assert outputs.read_text() == "exit-code=1\n"
+    assert outputs.read_text() == "exit-code=1\nsarif-exit-code=1\n"
     sarif = json.loads((clone / "obs-ci.sarif").read_text())
     assert sarif["runs"][0]["results"][0]["ruleId"] == "OBS101"
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 from obs_core import PluginError, PluginWarning, hookimpl, hookspecs, load_errors, plugin_infos
-from obs_core._plugins import call_each, call_first, plugin_manager, register
+from obs_core.plugins import call_hook, plugin_manager, register
 from obs_core.testing import registered_plugin
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -78,7 +78,8 @@ def test_autoload_off_loads_only_builtins_and_code_registered(
 
     with registered_plugin(InCode(), "in_code"):
         assert [p.name for p in plugin_infos()] == ["core", "in_code"]
-        assert call_each("obs_resource_attributes", config=None) == [{"in.code": "yes"}]
+        answers = call_hook("obs_resource_attributes", config=None)
+        assert [(a.plugin, a.value) for a in answers] == [("in_code", {"in.code": "yes"})]
     assert [p.name for p in plugin_infos()] == ["core"]
 
 
@@ -122,8 +123,9 @@ def test_a_hook_that_raises_is_reported_and_the_others_still_answer() -> None:
 
     with registered_plugin(Raises(), "raises"), registered_plugin(Works(), "works"):
         with pytest.warns(PluginWarning, match="raises.*obs_resource_attributes raised KeyError"):
-            answers = call_each("obs_resource_attributes", config=None)
-        assert {"works": "yes"} in answers
+            answers = call_hook("obs_resource_attributes", config=None)
+        assert ("works", {"works": "yes"}) in [(a.plugin, a.value) for a in answers]
+        assert "raises" not in {a.plugin for a in answers}
         assert any(info.name == "raises" for info in load_errors())
 
 
@@ -134,7 +136,7 @@ def test_first_result_prefers_the_most_recently_registered_plugin() -> None:
             return "mine"
 
     with registered_plugin(Mine(), "mine"):
-        assert call_first("obs_sampler", config=None) == "mine"
+        assert [a.value for a in call_hook("obs_sampler", config=None)] == ["mine"]
 
 
 def _signature(func: Any) -> str:
@@ -157,3 +159,18 @@ def test_readme_documents_no_hook_that_does_not_exist() -> None:
     readme = (ROOT / "README.md").read_text()
     documented = set(re.findall(r"`(obs_[a-z_]+)\(", readme))
     assert documented == {h.__name__ for h in HOOKS}
+
+
+def test_a_bad_setting_stops_obs_demo_with_exit_2_naming_it(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text('[tool.obs]\nsampler = "sometimes"\n')
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("OBS_", "OTEL_"))}
+    result = subprocess.run(
+        [OBS, "demo", "--port", "0"],
+        cwd=tmp_path,
+        env={**clean, "OBS_DISABLE_PLUGINS": "test_broken"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "sampler='sometimes'" in result.stderr and "Traceback" not in result.stderr

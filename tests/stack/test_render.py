@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from obs_core import ConfigError, PluginWarning
+from obs_core import ConfigError
 from obs_stack import load_settings, panel_queries
 
 from tests.stack.conftest import Render, run_cli
@@ -114,10 +114,13 @@ def test_a_plugin_owns_its_settings_and_obs_stack_passes_them_on(render_stack: R
     assert 'le="1.0"' in rules["job:http_requests_slow:ratio_rate5m"]["expr"]
 
 
-def test_a_threshold_that_is_not_a_number_is_reported(render_stack: Render) -> None:
-    with pytest.warns(PluginWarning, match="error_rate_threshold='lots': expected a number"):
-        rules = _all_rules(render_stack(error_rate_threshold="lots") / "prometheus/rules")
-    assert "High5xxErrorRate" not in rules and "NoLoansApproved" in rules
+def test_a_threshold_that_is_not_a_number_stops_the_render_naming_it(
+    render_stack: Render, tmp_path: Path
+) -> None:
+    # a plugin's ConfigError is the user's error: no stack without its HTTP alerts
+    with pytest.raises(ConfigError, match="error_rate_threshold='lots': expected a number"):
+        render_stack(error_rate_threshold="lots")
+    assert not (tmp_path / "stack/prometheus/rules").exists()
 
 
 def test_compose_binds_localhost_and_never_defaults_grafana_password(render_stack: Render) -> None:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from obs_core import plugin_infos, plugin_manager
+from obs_core import ConfigError, PluginError
+from obs_core.plugins import call_hook, plugin_infos
 
 from obs_ci._model import CODE_PATTERN, Rule
 
@@ -32,18 +33,19 @@ class LoadedRule:
 
 def load_rules() -> list[LoadedRule]:
     """Every rule from every plugin, sorted by code; raises `RuleLoadError` on a clash."""
-    pm = plugin_manager()
+    try:
+        # a gate must not silently lose rules: a provider that fails stops the run
+        answers = call_hook("obs_ci_rules", raise_errors=True)
+    except (PluginError, ConfigError) as exc:  # either way the command stops: exit 2
+        raise RuleLoadError(str(exc)) from exc
     dists = {info.name: info.distribution or "" for info in plugin_infos()}
     by_code: dict[str, LoadedRule] = {}
-    for impl in pm.hook.obs_ci_rules.get_hookimpls():
-        plugin = impl.plugin_name
-        try:
-            provided: Iterable[object] | None = impl.function()  # type: ignore[assignment]
-        except Exception as exc:
-            raise RuleLoadError(
-                f"plugin {plugin!r} failed to provide obs-ci rules: {type(exc).__name__}: {exc}"
-            ) from exc
-        for rule in provided or ():
+    for answer in answers:
+        plugin = answer.plugin
+        provided: Iterable[object] = (
+            answer.value if isinstance(answer.value, Iterable) else [answer.value]
+        )
+        for rule in provided:
             loaded = LoadedRule(_checked(rule, plugin), plugin, dists.get(plugin, ""))
             clash = by_code.get(loaded.rule.code)
             if clash is not None:

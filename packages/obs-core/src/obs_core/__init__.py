@@ -1,16 +1,20 @@
-"""obs-core: the plugin registry and the three pillars of obs (metrics, traces, JSON logs)."""
+"""obs-core: the plugin registry and the three pillars of obs (metrics, traces, JSON logs).
+
+Importing obs_core is light: the registry, the config and the errors load at once; the
+pillars (OpenTelemetry, loguru, prometheus-client) load on first use of a name that needs
+them, so a tool that only reads code (obs-ci) never pays for them. The pillars come with
+the ``otlp`` extra (``pip install 'obs-core[otlp]'``), which obs-flask requires.
+"""
 
 from __future__ import annotations
 
+from importlib import import_module as _import_module
 from importlib import metadata as _metadata
+from typing import TYPE_CHECKING, Any
 
 from obs_core._config import ObsConfig, find_pyproject, load_config
 from obs_core._errors import ConfigError, ObsError, PluginError
-from obs_core._exposition import render_metrics
-from obs_core._logger import ObsLogger
-from obs_core._logging import get_logger, init_logging
 from obs_core._logsinks import LogSink
-from obs_core._metrics import get_registry, set_registry, track_function_metrics
 from obs_core._plugins import (
     PluginInfo,
     PluginWarning,
@@ -19,15 +23,23 @@ from obs_core._plugins import (
     plugin_infos,
     plugin_manager,
 )
-from obs_core._setup import configure, init, init_metrics
-from obs_core._tracing import (
-    add_span_attributes,
-    add_span_event,
-    after_fork,
-    get_tracer,
-    init_tracing,
-    shutdown_tracing,
-)
+
+if TYPE_CHECKING:
+    from obs_core._exposition import render_metrics
+    from obs_core._logger import ObsLogger
+    from obs_core._logging import get_logger, init_logging
+    from obs_core._metrics import get_registry, set_registry, track_function_metrics
+    from obs_core._setup import configure, init, init_metrics
+
+    __version__: str
+    from obs_core._tracing import (
+        add_span_attributes,
+        add_span_event,
+        after_fork,
+        get_tracer,
+        init_tracing,
+        shutdown_tracing,
+    )
 
 __all__ = [
     "ConfigError",
@@ -61,7 +73,53 @@ __all__ = [
     "track_function_metrics",
 ]
 
-try:
-    __version__ = _metadata.version("obs-core")
-except _metadata.PackageNotFoundError:  # running from a source tree without metadata
-    __version__ = "0"
+# The names whose modules need the pillars' libraries, and where they live.
+_LAZY = {
+    "render_metrics": "_exposition",
+    "ObsLogger": "_logger",
+    "get_logger": "_logging",
+    "init_logging": "_logging",
+    "get_registry": "_metrics",
+    "set_registry": "_metrics",
+    "track_function_metrics": "_metrics",
+    "configure": "_setup",
+    "init": "_setup",
+    "init_metrics": "_setup",
+    "add_span_attributes": "_tracing",
+    "add_span_event": "_tracing",
+    "after_fork": "_tracing",
+    "get_tracer": "_tracing",
+    "init_tracing": "_tracing",
+    "shutdown_tracing": "_tracing",
+}
+_PILLAR_LIBRARIES = frozenset({"opentelemetry", "loguru", "prometheus_client", "orjson"})
+
+
+def __getattr__(name: str) -> Any:
+    """Load a pillar's name on first use (PEP 562), saying which extra is missing."""
+    if name == "__version__":  # read from the installed metadata only when asked
+        try:
+            version = _metadata.version("obs-core")
+        except _metadata.PackageNotFoundError:  # a source tree without metadata
+            version = "0"
+        globals()[name] = version
+        return version
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'obs_core' has no attribute {name!r}")
+    try:
+        value = getattr(_import_module(f"obs_core.{module}"), name)
+    except ModuleNotFoundError as exc:
+        if (exc.name or "").partition(".")[0] not in _PILLAR_LIBRARIES:
+            raise
+        raise ModuleNotFoundError(
+            f"obs_core.{name} needs {exc.name}, which obs-core installs with its pillars: "
+            "pip install 'obs-core[otlp]' (obs-flask brings it)",
+            name=exc.name,
+        ) from exc
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

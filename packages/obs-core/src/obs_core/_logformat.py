@@ -17,16 +17,26 @@ from typing import TYPE_CHECKING, Any
 import orjson
 from opentelemetry.trace import get_current_span
 
+from obs_core._redact import DROPPED, REDACTED, TOO_DEEP, Redactor
+
 if TYPE_CHECKING:
     from loguru import Record
 
-__all__ = ["LINE_KEY", "LOGGER_KEY", "REDACTED", "RESERVED", "LineFormatter", "safe_repr"]
+__all__ = [
+    "DROPPED",
+    "LINE_KEY",
+    "LOGGER_KEY",
+    "REDACTED",
+    "RESERVED",
+    "TOO_DEEP",
+    "LineFormatter",
+    "safe_repr",
+]
 
 LINE_KEY = "_obs_line"
 """Where the built line is cached on the loguru record, for the next sink."""
 LOGGER_KEY = "_obs_logger"
 """The `extra` key carrying the obs logger's name (removed from the fields)."""
-REDACTED = "[REDACTED]"
 RESERVED = frozenset(
     {
         "timestamp",
@@ -47,7 +57,6 @@ RESERVED = frozenset(
 _TEMPLATE = "{" + LINE_KEY + "}\n"
 _SCALARS = frozenset({str, int, float, bool, type(None)})
 _OPTIONS = orjson.OPT_NON_STR_KEYS | orjson.OPT_UTC_Z
-_MAX_DEPTH = 8
 _MAX_MEMO = 4096
 _IS_FLOAT = float.__instancecheck__
 
@@ -109,8 +118,7 @@ class LineFormatter:
     ) -> None:
         self.service = service
         self.enrichers = tuple(enrichers)
-        self._redact = tuple(k.lower().replace("-", "_") for k in redact_keys if k)
-        self._sensitive_memo: dict[str, bool] = {}
+        self.redactor = Redactor(redact_keys)
         self._clean_keys: set[str] = set()
         self._span: tuple[object, str, str] = (None, "", "")
 
@@ -215,10 +223,10 @@ class LineFormatter:
         written: object
         for key, value in fields.items():
             name = key if type(key) is str else str(key)
-            if self.sensitive(name):
+            if self.redactor.sensitive(name):
                 fields[key] = written = REDACTED
             else:
-                written = self._scrub(value, 0)
+                written = self.redactor.scrub(value)
                 if written is not value and type(value) is not float:
                     fields[key] = written
                 if name not in RESERVED and len(self._clean_keys) < _MAX_MEMO:
@@ -227,28 +235,8 @@ class LineFormatter:
 
     def sensitive(self, key: str) -> bool:
         """Whether `key` names a secret: it contains one of ``redact_keys`` (any case)."""
-        verdict = self._sensitive_memo.get(key)
-        if verdict is None:
-            norm = key.lower().replace("-", "_")
-            verdict = any(word in norm for word in self._redact)
-            if len(self._sensitive_memo) < _MAX_MEMO:
-                self._sensitive_memo[key] = verdict
-        return verdict
+        return self.redactor.sensitive(key)
 
-    def _scrub(self, value: object, depth: int) -> object:
-        """Redact secrets inside mappings and sequences, `_MAX_DEPTH` levels down."""
-        if type(value) is float and not math.isfinite(value):
-            return repr(value)
-        if type(value) in _SCALARS:
-            return value
-        if depth >= _MAX_DEPTH:
-            return safe_repr(value)
-        if isinstance(value, Mapping):
-            scrubbed: dict[str, object] = {}
-            for raw_key, item in value.items():
-                key = raw_key if type(raw_key) is str else str(raw_key)
-                scrubbed[key] = REDACTED if self.sensitive(key) else self._scrub(item, depth + 1)
-            return scrubbed
-        if isinstance(value, list | tuple | set | frozenset):
-            return [self._scrub(item, depth + 1) for item in value]
-        return value
+    def redacted(self, fields: Mapping[str, Any]) -> dict[str, object]:
+        """`fields` with every secret replaced, at any depth (see `_redact`); never raises."""
+        return self.redactor.redacted(fields)

@@ -11,7 +11,7 @@ from typing import Any, Protocol, cast
 
 from loguru import logger as _loguru
 
-from obs_core._logformat import LOGGER_KEY, safe_repr
+from obs_core._logformat import LOGGER_KEY, REDACTED, safe_repr
 from obs_core._logstate import state
 
 __all__ = ["ObsLogger"]
@@ -33,6 +33,14 @@ def _interpolate(message: object, args: tuple[Any, ...]) -> str:
         return text % args if "%" in text else text.format(*args)
     except Exception:
         return f"{text} {safe_repr(args)}"
+
+
+def _redacted(fields: Any) -> object:
+    """The failed call's fields as the line would have held them: secrets redacted."""
+    try:
+        return state.formatter.redacted(fields)
+    except Exception:
+        return REDACTED  # unreadable: write nothing of them
 
 
 class _LevelMethod(Protocol):
@@ -142,10 +150,10 @@ class ObsLogger:
         """Write what we can about a call that failed; never raise."""
         try:
             self._base.opt(depth=depth).log(
-                level if level in _LEVELS else "ERROR",
+                level if type(level) is str and level in _LEVELS else "ERROR",
                 _escape(message if isinstance(message, str) else safe_repr(message)),
                 obs_error=f"log call failed: {safe_repr(error)}",
-                obs_fields=safe_repr(fields),
+                obs_fields=_redacted(fields),
             )
         except Exception:
             return  # nothing left to try; a log call never raises into the app

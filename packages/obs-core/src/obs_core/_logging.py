@@ -7,6 +7,7 @@ and adds one handler per `LogSink`, each writing the line `_logformat` builds.
 from __future__ import annotations
 
 import logging
+import os
 import sys
 import warnings
 from collections.abc import Callable, Iterator
@@ -18,11 +19,13 @@ from loguru import logger as _loguru
 
 from obs_core import _logstdlib
 from obs_core._config import ObsConfig
+from obs_core._hookcall import hook_items, warn_skipped
+from obs_core._linefile import LineFileSink
 from obs_core._logformat import LineFormatter, safe_repr
 from obs_core._logger import ObsLogger
 from obs_core._logsinks import LogSink
 from obs_core._logstate import state
-from obs_core._plugins import PluginWarning, call_each
+from obs_core._plugins import PluginWarning
 
 __all__ = ["capture_logs", "ensure_logging", "get_logger", "init_logging", "shutdown_logging"]
 
@@ -30,6 +33,8 @@ _loggers: dict[str, ObsLogger] = {}
 
 
 def _add(sink: Any, level: str | int, formatter: LineFormatter) -> int:
+    if isinstance(sink, str | os.PathLike):  # a file: whole lines only, even on a full disk
+        sink = LineFileSink(sink)
     handler_id: int = _loguru.add(
         sink,
         level=level,
@@ -42,38 +47,21 @@ def _add(sink: Any, level: str | int, formatter: LineFormatter) -> int:
     return handler_id
 
 
-def _answers(hook: str, config: ObsConfig) -> list[Any]:
-    """Every item every plugin returned for `hook` (a lone item counts as a list of one)."""
-    items: list[Any] = []
-    for answer in call_each(hook, config=config):
-        if isinstance(answer, list | tuple):
-            items.extend(answer)
-        else:
-            items.append(answer)
-    return items
-
-
-def _skip(hook: str, item: object, expected: str) -> None:
-    warnings.warn(f"{hook} returned {item!r}, not {expected}; skipped", PluginWarning, stacklevel=3)
-
-
 def _collect_sinks(config: ObsConfig) -> list[LogSink]:
-    sinks: list[LogSink] = []
-    for item in _answers("obs_log_sinks", config):
-        if isinstance(item, LogSink):
-            sinks.append(item)
-        else:
-            _skip("obs_log_sinks", item, "a LogSink")
-    return sinks
+    answers = hook_items("obs_log_sinks", LogSink, "a LogSink", config=config)
+    return [answer.value for answer in answers]
 
 
 def _collect_enrichers(config: ObsConfig) -> list[Callable[[dict[str, Any]], None]]:
+    answers = hook_items("obs_log_enrichers", object, "a callable", config=config)
     enrichers: list[Callable[[dict[str, Any]], None]] = []
-    for item in _answers("obs_log_enrichers", config):
-        if callable(item):
-            enrichers.append(item)
+    # pluggy's first answer matters most (tryfirst, then the latest registered): it runs
+    # last, so the fields it sets win
+    for answer in reversed(answers):
+        if callable(answer.value):
+            enrichers.append(answer.value)
         else:
-            _skip("obs_log_enrichers", item, "a callable")
+            warn_skipped("obs_log_enrichers", answer, "a callable")
     return enrichers
 
 

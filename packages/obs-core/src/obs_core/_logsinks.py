@@ -13,7 +13,8 @@ class LogSink:
     """A destination for obs's JSON lines.
 
     `sink` is anything loguru accepts as a sink: a file path, a text stream, or a
-    callable taking the formatted line. Each line ends with a newline.
+    callable taking the formatted line. Each line ends with a newline. A path is written
+    by obs's `LineFile`: whole lines only, even when the disk fills up.
     """
 
     sink: Any

@@ -3,6 +3,8 @@
 Plugins load lazily, once, on the first call to `plugin_manager()`. A plugin that fails
 to import, register or validate is recorded in `load_errors()` and reported with a
 warning; every other plugin keeps working (``OBS_STRICT_PLUGINS=1`` raises instead).
+Every registered plugin's hook implementations are isolated (`_hookguard`), so a hook
+that raises is reported the same way and pluggy carries on with the other plugins.
 """
 
 from __future__ import annotations
@@ -12,19 +14,17 @@ import threading
 import warnings
 from dataclasses import dataclass, field
 from importlib import metadata
-from typing import Any
 
 import pluggy
 
 from obs_core import hookspecs
 from obs_core._errors import PluginError
+from obs_core._hookguard import guard_plugin
 
 __all__ = [
     "ENTRY_POINT_GROUP",
     "PluginInfo",
     "PluginWarning",
-    "call_each",
-    "call_first",
     "hookimpl",
     "load_errors",
     "plugin_infos",
@@ -92,9 +92,31 @@ def _describe(info: PluginInfo) -> str:
     return f"obs plugin {info.name!r} ({where}; {dist}) skipped: {info.error}"
 
 
+def _report_hook_failure(plugin: str, hook: str, exc: BaseException) -> None:
+    _report(PluginInfo(name=plugin, error=f"hook {hook} raised {type(exc).__name__}: {exc}"), exc)
+
+
+class _ObsPluginManager(pluggy.PluginManager):
+    """pluggy's manager, isolating each plugin's hook implementations as it registers them."""
+
+    def register(self, plugin: object, name: str | None = None) -> str | None:
+        plugin_name = super().register(plugin, name)
+        if plugin_name is not None:
+            guard_plugin(self, plugin, _report_hook_failure)
+        return plugin_name
+
+
 def _validate(pm: pluggy.PluginManager, plugin: object, name: str) -> None:
-    """Reject hookimpls whose name matches no spec (pluggy itself checks arguments)."""
-    unknown = [caller.name for caller in pm.get_hookcallers(plugin) or [] if caller.spec is None]
+    """Reject hookimpls whose name matches no spec, unless marked ``optionalhook=True``.
+
+    pluggy itself checks the arguments of those that have one.
+    """
+    unknown = [
+        caller.name
+        for caller in pm.get_hookcallers(plugin) or []
+        if caller.spec is None
+        and any(i.plugin is plugin and not i.optionalhook for i in caller.get_hookimpls())
+    ]
     if unknown:
         pm.unregister(plugin)
         raise PluginError(
@@ -141,7 +163,7 @@ def plugin_manager() -> pluggy.PluginManager:
     with _lock:
         if _state.pm is not None:
             return _state.pm
-        pm = pluggy.PluginManager("obs")
+        pm = _ObsPluginManager("obs")
         pm.add_hookspecs(hookspecs)
         for name in _blocked_names():
             pm.set_blocked(name)
@@ -220,43 +242,3 @@ def _version(dist: str) -> str | None:
         return metadata.version(dist)
     except metadata.PackageNotFoundError:
         return None
-
-
-def _impls(hook_name: str) -> list[pluggy.HookImpl]:
-    impls: list[pluggy.HookImpl] = getattr(plugin_manager().hook, hook_name).get_hookimpls()
-    return impls
-
-
-def _call_impl(impl: pluggy.HookImpl, hook_name: str, kwargs: dict[str, Any]) -> Any:
-    try:
-        return impl.function(**{arg: kwargs[arg] for arg in impl.argnames})
-    except Exception as exc:
-        info = PluginInfo(
-            name=impl.plugin_name,
-            error=f"hook {hook_name} raised {type(exc).__name__}: {exc}",
-        )
-        _report(info, exc)
-        return None
-
-
-def call_each(hook_name: str, **kwargs: Any) -> list[Any]:
-    """Call every implementation of a hook in registration order, isolating failures.
-
-    A plugin whose hook raises is reported (a `PluginWarning`, or `PluginError` under
-    ``OBS_STRICT_PLUGINS=1``) and the other plugins' answers are still returned.
-    """
-    results = []
-    for impl in _impls(hook_name):
-        result = _call_impl(impl, hook_name, kwargs)
-        if result is not None:
-            results.append(result)
-    return results
-
-
-def call_first(hook_name: str, **kwargs: Any) -> Any:
-    """The first non-None answer, asking the most recently registered plugins first."""
-    for impl in reversed(_impls(hook_name)):
-        result = _call_impl(impl, hook_name, kwargs)
-        if result is not None:
-            return result
-    return None

@@ -9,9 +9,9 @@ from typing import Any
 from prometheus_client import CollectorRegistry
 
 from obs_core._config import ObsConfig, load_config
+from obs_core._hookcall import call_hook
 from obs_core._logging import init_logging
 from obs_core._metrics import get_registry, set_registry
-from obs_core._plugins import call_each
 from obs_core._tracing import init_tracing
 
 __all__ = ["configure", "init", "init_metrics"]
@@ -23,7 +23,7 @@ _lock = threading.Lock()
 def configure(**kwargs: Any) -> ObsConfig:
     """Load the config (kwargs > env > pyproject > defaults) and let plugins adjust it."""
     config = load_config(**kwargs)
-    call_each("obs_configure", config=config)
+    call_hook("obs_configure", config=config)
     config.validate()
     return config
 
@@ -36,7 +36,7 @@ def init_metrics(config: ObsConfig, registry: CollectorRegistry | None = None) -
     with _lock:
         if reg not in _metrics_done:
             _metrics_done.add(reg)
-            call_each("obs_register_metrics", config=config, registry=reg)
+            call_hook("obs_register_metrics", config=config, registry=reg)
     return reg
 
 

@@ -13,7 +13,7 @@ import copy
 import os
 import threading
 import warnings
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
@@ -26,7 +26,8 @@ from opentelemetry.sdk.trace.sampling import Sampler
 
 from obs_core._config import ObsConfig
 from obs_core._errors import ObsError
-from obs_core._plugins import PluginWarning, call_each, call_first, plugin_manager
+from obs_core._hookcall import call_hook, hook_items, warn_skipped
+from obs_core._plugins import plugin_manager
 from obs_core._tracing_exporters import build_sampler
 from obs_core._tracing_pipeline import (
     ExporterSlot,
@@ -71,48 +72,35 @@ _tracers: dict[str, trace.Tracer] = {}
 _orphans: list[SpanExporter] = []  # a parent's exporters, kept alive (unused) in a child
 
 
-def _flatten(answers: Iterable[Any], kind: type, hook: str) -> list[Any]:
-    items: list[Any] = []
-    for answer in answers:
-        for item in answer if isinstance(answer, list | tuple) else [answer]:
-            if isinstance(item, kind):
-                items.append(item)
-            else:
-                _skip(hook, item, kind.__name__)
-    return items
-
-
-def _skip(hook: str, answer: object, expected: str) -> None:
-    warnings.warn(f"obs: {hook} returned {answer!r}, not a {expected}; skipped", PluginWarning, 4)
-
-
 def _exporters(config: ObsConfig) -> list[SpanExporter]:
-    answers = call_each("obs_span_exporters", config=config)
-    return _flatten(answers, SpanExporter, "obs_span_exporters")
+    answers = hook_items("obs_span_exporters", SpanExporter, "a SpanExporter", config=config)
+    return [answer.value for answer in answers]
 
 
 def _resource(config: ObsConfig) -> Resource:
     attributes: dict[str, str] = {}
-    for answer in call_each("obs_resource_attributes", config=config):
-        if isinstance(answer, Mapping):
-            attributes.update({str(key): str(value) for key, value in answer.items()})
+    # pluggy's first answer is the one that matters most (tryfirst, then the latest
+    # registered), so it is applied last and wins
+    for answer in reversed(call_hook("obs_resource_attributes", config=config)):
+        if isinstance(answer.value, Mapping):
+            attributes.update({str(key): str(value) for key, value in answer.value.items()})
         else:
-            _skip("obs_resource_attributes", answer, "mapping")
+            warn_skipped("obs_resource_attributes", answer, "a mapping")
     attributes.update(config.resource())
     return Resource.create(attributes)
 
 
 def _sampler(config: ObsConfig) -> Sampler:
-    answer = call_first("obs_sampler", config=config)
-    if answer is None or isinstance(answer, Sampler):
-        return answer or build_sampler(config)
-    _skip("obs_sampler", answer, "Sampler")
+    for answer in call_hook("obs_sampler", config=config):  # firstresult: one at most
+        if isinstance(answer.value, Sampler):
+            return answer.value
+        warn_skipped("obs_sampler", answer, "a Sampler")
     return build_sampler(config)
 
 
 def _build(config: ObsConfig) -> _Pipeline:
-    answers = call_each("obs_span_processors", config=config)
-    processors: list[SpanProcessor] = _flatten(answers, SpanProcessor, "obs_span_processors")
+    answers = hook_items("obs_span_processors", SpanProcessor, "a SpanProcessor", config=config)
+    processors: list[SpanProcessor] = [answer.value for answer in answers]
     slots = tuple(ExporterSlot(exporter) for exporter in _exporters(config))
     for slot in slots:
         processors.append(

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import sys
+
 import click
 
-from obs_core._plugins import call_each
+from obs_core._errors import ConfigError
+from obs_core._hookcall import call_hook
 
 __all__ = ["cli", "main"]
 
@@ -16,6 +19,14 @@ def cli() -> None:
 
 
 def main() -> None:
-    """Entry point: load plugins, let them add commands, run."""
-    call_each("obs_register_commands", cli=cli)
-    cli()
+    """Entry point: load plugins, let them add commands, run.
+
+    A `ConfigError` (a bad setting, also one a plugin refuses) is the user's error: one
+    line naming the setting, exit 2, as for a bad command-line option.
+    """
+    try:
+        call_hook("obs_register_commands", cli=cli)
+        cli(prog_name="obs")
+    except ConfigError as exc:
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(2)

@@ -3,8 +3,11 @@
 A plugin is a module or object with functions decorated by `obs_core.hookimpl` whose
 names match the specs below; it is published under the ``obs`` entry-point group.
 Every hook takes keyword arguments, so an implementation may accept only the ones it needs.
-List-returning hooks are collected from all plugins; `obs_sampler` stops at the first
-non-None answer.
+obs calls every hook through pluggy's hook caller (`obs_core.plugins.call_hook`), so the
+order (``tryfirst``, ``trylast``, then the latest registered first), wrappers and
+``optionalhook`` are pluggy's. List-returning hooks are collected from all plugins;
+`obs_sampler` stops at the first non-None answer. A plugin that raises is reported and
+skipped, except for a `ConfigError`, which is the user's error and stops the command.
 """
 
 from __future__ import annotations

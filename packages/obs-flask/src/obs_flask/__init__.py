@@ -2,18 +2,27 @@
 
 from obs_flask import Observability
 Observability(app)
+
+Names load on first use (PEP 562): obs's plugin loader imports `obs_flask.plugin`, and
+that must not import Flask or OpenTelemetry for a tool that never instruments an app.
 """
 
 from __future__ import annotations
 
-from obs_core import add_span_attributes, get_logger, get_tracer, track_function_metrics
+from importlib import import_module as _import_module
+from typing import TYPE_CHECKING, Any
 
-from obs_flask._compat import MetricsMiddleware, init_tracing
-from obs_flask._extension import Observability
-from obs_flask._http_metrics import UNMATCHED
+if TYPE_CHECKING:
+    from obs_core import add_span_attributes, get_logger, get_tracer, track_function_metrics
+
+    from obs_flask._compat import MetricsMiddleware, init_tracing
+    from obs_flask._console import ConsoleSettings
+    from obs_flask._extension import Observability
+    from obs_flask._http_metrics import UNMATCHED
 
 __all__ = [
     "UNMATCHED",
+    "ConsoleSettings",
     "MetricsMiddleware",
     "Observability",
     "add_span_attributes",
@@ -22,3 +31,28 @@ __all__ = [
     "init_tracing",
     "track_function_metrics",
 ]
+
+_LAZY = {
+    "UNMATCHED": "obs_flask._http_metrics",
+    "ConsoleSettings": "obs_flask._console",
+    "MetricsMiddleware": "obs_flask._compat",
+    "Observability": "obs_flask._extension",
+    "add_span_attributes": "obs_core",
+    "get_logger": "obs_core",
+    "get_tracer": "obs_core",
+    "init_tracing": "obs_flask._compat",
+    "track_function_metrics": "obs_core",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'obs_flask' has no attribute {name!r}")
+    value = getattr(_import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

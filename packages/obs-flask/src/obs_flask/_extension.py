@@ -14,6 +14,7 @@ from opentelemetry import trace
 from prometheus_client import CollectorRegistry
 
 from obs_flask._auto import instrument_libraries
+from obs_flask._console import Console, ConsoleSettings
 from obs_flask._endpoint import metrics_view
 from obs_flask._http_metrics import UNMATCHED, HttpMetrics, http_metrics
 from obs_flask._middleware import STATE_KEY, ObsMiddleware, Pillars, RequestState
@@ -40,6 +41,7 @@ class Observability:
     ``obs.init_app(app)``. Settings: keyword arguments > ``app.config["OBS_*"]`` >
     environment > ``[tool.obs]`` > defaults. `instrumentation="opentelemetry"` creates the
     server spans with opentelemetry-instrumentation-flask instead of obs's own wrapper.
+    `console=True` (or a `ConsoleSettings`) serves the local console under ``/_obs/``.
     """
 
     def __init__(
@@ -48,6 +50,7 @@ class Observability:
         *,
         registry: CollectorRegistry | None = None,
         instrumentation: str = "native",
+        console: bool | ConsoleSettings = False,
         **config: Any,
     ) -> None:
         if instrumentation not in INSTRUMENTATIONS:
@@ -57,8 +60,10 @@ class Observability:
         self._registry = registry
         self._instrumentation = instrumentation
         self._kwargs = config
+        self._console = console
         self.config: ObsConfig | None = None
         self.metrics: HttpMetrics | None = None
+        self.console: Console | None = None
         if app is not None:
             self.init_app(app)
 
@@ -69,6 +74,14 @@ class Observability:
         config = obs_core.configure(**{**_from_app_config(app), **self._kwargs})
         if config.service_name == "unknown_service":
             config.service_name = app.name
+        settings = self._console or app.config.get("OBS_CONSOLE", False)
+        if isinstance(settings, str):
+            settings = settings.strip().lower() in {"1", "true", "yes", "on"}
+        if settings:
+            self.console = Console(settings if isinstance(settings, ConsoleSettings) else None)
+            # a plugin like any other: its buffers join the provider and the log formatter
+            name = f"obs-console-{id(self.console)}"
+            obs_core.plugin_manager().register(self.console, name=name)
         self.config = obs_core.init(self._registry, config)
         self.metrics = http_metrics(obs_core.get_registry(), config.http_duration_buckets)
 
@@ -102,6 +115,8 @@ class Observability:
             exclude=frozenset(config.http_exclude_paths),
         )
         app.wsgi_app = ObsMiddleware(app.wsgi_app, pillars)  # type: ignore[method-assign]
+        if self.console is not None:  # in front: its requests are not the app's traffic
+            app.wsgi_app = self.console.wsgi(app.wsgi_app, config, self.metrics)  # type: ignore[method-assign]
         app.before_request_funcs.setdefault(None, []).insert(0, self._before_request)
         if tracer is None and not config.sdk_disabled:
             app.after_request(_borrow_span)

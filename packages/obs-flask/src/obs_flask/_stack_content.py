@@ -15,7 +15,8 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from obs_core import ConfigError, hookimpl
+from obs_core import hookimpl
+from obs_core import settings as checks
 
 # The SRE workbook's multiwindow multi-burn-rate alerts: (severity, burn rate, long, short).
 _BURN_WINDOWS = (
@@ -44,21 +45,21 @@ _THRESHOLDS: dict[str, float | str] = {
 }
 
 
+_RATIOS = frozenset({"slo_availability", "slo_latency"})  # objectives: 0 < x < 1
+
+
 def _number(settings: Mapping[str, Any], key: str) -> float:
+    """A threshold (>= 0), the SLO latency (> 0) or an objective (0 < x < 1)."""
     value = settings.get(key, _THRESHOLDS[key])
-    if isinstance(value, bool) or not isinstance(value, int | float | str):
-        raise ConfigError(f"[tool.obs.stack] {key}", value, "a number")
-    try:
-        return float(value)
-    except ValueError:
-        raise ConfigError(f"[tool.obs.stack] {key}", value, "a number") from None
+    setting = f"[tool.obs.stack] {key}"
+    if key in _RATIOS:
+        return checks.ratio(setting, value)
+    return checks.number(setting, value, exclusive=key == "slo_latency_seconds")
 
 
 def _duration(settings: Mapping[str, Any], key: str) -> str:
-    value = settings.get(key, _THRESHOLDS[key])
-    if not isinstance(value, str) or not value.strip():
-        raise ConfigError(f"[tool.obs.stack] {key}", value, "a duration such as 5m")
-    return value.strip()
+    """A Prometheus duration greater than zero."""
+    return checks.duration(f"[tool.obs.stack] {key}", settings.get(key, _THRESHOLDS[key]))
 
 
 def _le(seconds: float) -> str:

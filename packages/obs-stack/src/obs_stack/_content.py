@@ -6,7 +6,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from obs_core import _plugins
+from obs_core.plugins import call_hook, hook_items, warn_skipped
 
 from obs_stack._settings import refuse_unknown
 
@@ -66,30 +66,27 @@ def _unwrap(dashboard: Mapping[str, Any]) -> dict[str, Any]:
     return dict(dashboard)
 
 
+def _mappings(hook: str, what: str, settings: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Every mapping the plugins return for `hook`; anything else is warned about, naming it."""
+    return [dict(answer.value) for answer in hook_items(hook, Mapping, what, settings=settings)]
+
+
 def gather(user_settings: Mapping[str, Any]) -> StackContent:
     """Call every plugin's stack hooks with the settings (a failing plugin is reported).
 
-    Raises `obs_core.ConfigError` for a setting neither obs-stack nor a plugin reads.
+    Raises `obs_core.ConfigError` for a setting neither obs-stack nor a plugin reads, and
+    when a plugin refuses a setting's value (its `ConfigError` is the user's error).
     """
     settings = _Recording(user_settings)
-    groups = [
-        dict(g)
-        for answer in _plugins.call_each("obs_alert_rule_groups", settings=settings)
-        for g in answer
-    ]
-    dashboards = [
-        _unwrap(d)
-        for answer in _plugins.call_each("obs_dashboards", settings=settings)
-        for d in answer
-    ]
-    scrapes = [
-        dict(s)
-        for answer in _plugins.call_each("obs_scrape_targets", settings=settings)
-        for s in answer
-    ]
+    groups = _mappings("obs_alert_rule_groups", "a rule group mapping", settings)
+    dashboards = [_unwrap(d) for d in _mappings("obs_dashboards", "a dashboard mapping", settings)]
+    scrapes = _mappings("obs_scrape_targets", "a scrape config mapping", settings)
     services: dict[str, dict[str, Any]] = {}
-    for answer in _plugins.call_each("obs_compose_services", settings=settings):
-        for name, service in answer.items():
+    for answer in call_hook("obs_compose_services", settings=settings):
+        if not isinstance(answer.value, Mapping):
+            warn_skipped("obs_compose_services", answer, "a mapping of services")
+            continue
+        for name, service in answer.value.items():
             services.setdefault(str(name), dict(service))
     refuse_unknown(user_settings, settings.read)
     return StackContent(

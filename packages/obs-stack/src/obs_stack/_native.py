@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from obs_stack._alertmanager import configured_secrets
-from obs_stack._files import write_text
+from obs_stack._files import private_folder, remove_folder, write_text
 from obs_stack._render import render
 
 __all__ = ["NativeError", "NativeProcess", "down_native", "up_native"]
@@ -110,9 +110,12 @@ def _tail(path: Path, lines: int = 15) -> str:
 
 def _write_secrets(folder: Path) -> None:
     """Receiver secrets from the environment, readable by this user only, at start."""
-    shutil.rmtree(folder, ignore_errors=True)
-    for var, name in configured_secrets().items():
-        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    wanted = configured_secrets()
+    if not wanted:
+        remove_folder(folder)
+        return
+    private_folder(folder)
+    for var, name in wanted.items():
         write_text(folder / name, os.environ[var].strip(), mode=0o600)
 
 
@@ -228,5 +231,5 @@ def down_native(directory: str | os.PathLike[str]) -> list[NativeProcess]:
     procs = [NativeProcess(**p) for p in json.loads(path.read_text())]
     stopped = _stop(procs)
     path.unlink()
-    shutil.rmtree(path.parent / "secrets", ignore_errors=True)
+    remove_folder(path.parent / "secrets")
     return stopped

@@ -147,9 +147,9 @@ def render(
     """Write the files of `target` under `directory`; return their paths."""
     if target not in TARGETS:
         raise ValueError(f"unknown target {target!r}: one of {', '.join(TARGETS)}")
+    content = gather(settings)  # first: a refused setting leaves nothing behind
     folder = Path(directory)
     folder.mkdir(parents=True, exist_ok=True)
-    content = gather(settings)
     if target == "compose":
         return _render_compose(folder, content, settings)
     if target == "native":

@@ -9,12 +9,13 @@ key that neither obs-stack nor any plugin reads, so a typo never silently keeps 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
 import yaml
 from obs_core import ConfigError, load_config
+from obs_core import settings as checks
 
 __all__ = ["DEFAULTS", "load_settings", "parse_assignments", "refuse_unknown"]
 
@@ -86,6 +87,13 @@ def _coerce(key: str, value: Any) -> Any:
 
 _CHOICES = {"compose_network": ("bridge", "host")}
 
+# Values that would render a stack that cannot start are refused with what is accepted.
+_CHECKS: dict[str, Callable[[str, object], object]] = {
+    **{key: checks.port for key in DEFAULTS if key.endswith("_port")},
+    **{key: checks.duration for key in DEFAULTS if key.endswith(("_interval", "_wait"))},
+    "bind_address": checks.ip_address,
+}
+
 
 def _merge(settings: dict[str, Any], values: Mapping[str, Any]) -> None:
     """Lay `values` over `settings`: obs-stack's keys checked, the plugins' passed on."""
@@ -93,6 +101,9 @@ def _merge(settings: dict[str, Any], values: Mapping[str, Any]) -> None:
         key = raw_key.replace("-", "_")
         if key not in DEFAULTS:  # a plugin's setting: the plugin checks it
             settings[key] = value
+            continue
+        if key in _CHECKS:
+            settings[key] = _CHECKS[key](f"[tool.obs.stack] {raw_key}", value)
             continue
         settings[key] = _coerce(key, value)
         if key in _CHOICES and settings[key] not in _CHOICES[key]:

@@ -34,7 +34,9 @@ def _render(directory: Path, settings: dict[str, Any], target: str) -> list[Path
     """`render`, a clash or an unknown setting shown as a command-line error."""
     try:
         return render(directory, settings, target)
-    except ValueError as exc:  # a setting nobody reads, or two plugins' clashing content
+    except ConfigError as exc:  # a setting nobody reads, or one a plugin refuses: exit 2
+        raise click.UsageError(str(exc)) from None
+    except ValueError as exc:  # two plugins' clashing content
         raise click.ClickException(str(exc)) from None
 
 
@@ -119,6 +121,8 @@ def up_command(
     if native:
         try:
             procs = up_native(directory, settings, timeout=timeout)
+        except ConfigError as exc:
+            raise click.UsageError(str(exc)) from None
         except (NativeError, ValueError) as exc:
             raise click.ClickException(str(exc)) from None
         for proc in procs:

@@ -1,4 +1,4 @@
-"""The built-in `obs plugins` command."""
+"""The built-in commands: `obs plugins` and `obs traces`."""
 
 from __future__ import annotations
 
@@ -27,5 +27,8 @@ def plugins_command(show_all: bool, as_json: bool) -> None:
 
 @hookimpl
 def obs_register_commands(cli: click.Group) -> None:
-    """Add `obs plugins`."""
+    """Add `obs plugins` and `obs traces`."""
+    from obs_core._traces_cli import traces_command
+
     cli.add_command(plugins_command)
+    cli.add_command(traces_command)

@@ -9,7 +9,7 @@ import time
 import weakref
 from typing import Any
 
-from flask import Flask, abort, jsonify, request
+from flask import Flask, abort, jsonify, redirect, request
 from flask.typing import ResponseReturnValue
 from obs_core import add_span_attributes, get_logger, get_registry, get_tracer
 from obs_core import track_function_metrics as track
@@ -62,11 +62,14 @@ def _business_metrics() -> tuple[Counter, Counter, Counter]:
 
 
 def create_app(seed: int | None = None, **obs_settings: Any) -> Flask:
-    """The demo app; `obs_settings` go to `Observability` (e.g. ``service_name``)."""
+    """The demo app; `obs_settings` go to `Observability` (e.g. ``service_name``).
+
+    The local console is on (``/_obs/``, loopback clients only); ``console=False`` turns it off.
+    """
     app = Flask("farm-lending")
     store = Store()
     rng = random.Random(seed)
-    Observability(app, **{"service_name": "farm-lending", **obs_settings})
+    Observability(app, **{"service_name": "farm-lending", "console": True, **obs_settings})
     loans_approved, orders_created, revenue = _business_metrics()
 
     @track("loan_scoring")
@@ -88,6 +91,12 @@ def create_app(seed: int | None = None, **obs_settings: Any) -> Flask:
         if not isinstance(data, dict):
             abort(400, "expected a JSON object")
         return data
+
+    @app.get("/")
+    def front_door() -> ResponseReturnValue:
+        if app.extensions["obs"].console is None:
+            return {"service": "farm-lending", "metrics": "/metrics", "api": "/api/farmers"}
+        return redirect("/_obs/")  # the console: routes, last requests, traces, their logs
 
     @app.get("/health")
     def health() -> ResponseReturnValue:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import errno
-import json
 import socket
 import threading
 import time
@@ -12,12 +11,14 @@ from collections import defaultdict
 from pathlib import Path
 
 import click
+from obs_core.traces import TraceFile
 from opentelemetry import trace
 from prometheus_client.parser import text_string_to_metric_families
 from werkzeug.serving import BaseWSGIServer, make_server
 
+from obs_flask._console_red import histogram_quantile
 from obs_flask.demo._app import create_app
-from obs_flask.demo._traffic import histogram_quantile, send_traffic
+from obs_flask.demo._traffic import send_traffic
 
 __all__ = ["demo_command"]
 
@@ -63,20 +64,31 @@ def _file_size(path: Path) -> int:
     return path.stat().st_size if path.is_file() else 0
 
 
-def _count_spans(path: Path, offset: int) -> int:
-    """Spans in the OTLP/JSON lines appended to `path` after byte `offset`."""
-    if _file_size(path) <= offset:
-        return 0
-    with path.open("rb") as fh:
-        fh.seek(offset)
-        lines = fh.read().splitlines()
-    return sum(
-        len(scope.get("spans", []))
-        for line in lines
-        if line.strip()
-        for resource in json.loads(line).get("resourceSpans", [])
-        for scope in resource.get("scopeSpans", [])
-    )
+def _loopback_url(host: str, port: int) -> str:
+    """Where a browser on this machine reaches the server (the console answers loopback)."""
+    if host in ("0.0.0.0", "::", ""):
+        host = "127.0.0.1"
+    return f"http://{'[' + host + ']' if ':' in host else host}:{port}"
+
+
+def _trace_lines(traces_file: Path, offset: int) -> list[str]:
+    """The summary's trace lines: spans written, and the slowest and a failed request."""
+    reader = TraceFile(traces_file)
+    traces = reader.summaries(offset) if _file_size(traces_file) > offset else []
+    lines = [f"spans        {sum(t.spans for t in traces)} written to {traces_file.resolve()}"]
+    if traces:
+        slowest = max(traces, key=lambda t: t.duration_ns)
+        lines.append(
+            f"slowest      obs traces show {slowest.trace_id}  "
+            f"({slowest.root_name}, {slowest.duration_ns / 1e6:.1f} ms)"
+        )
+    failed = [t for t in traces if t.error]
+    if failed:
+        last = failed[-1]
+        lines.append(
+            f"failed       obs traces show {last.trace_id}  ({last.root_name}, {last.http_status})"
+        )
+    return lines
 
 
 @click.command("demo")
@@ -98,12 +110,18 @@ def demo_command(host: str, port: int, traffic: int | None) -> None:
         if "file" not in config.traces_exporter
         else str(Path(config.traces_file).resolve())
     )
+    console = _loopback_url(host, server.server_port) + "/_obs/"
     if traffic is None:
-        click.echo(
-            f"farm-lending demo on {base} (metrics: {base}/metrics, traces: {where_traces})",
-            err=True,
-        )
-        click.echo("Ctrl-C to stop", err=True)
+        lines = [
+            f"farm-lending demo on {base}",
+            f"  console  {console}  (routes, last requests, traces and their log lines)",
+            f"  metrics  {base}/metrics",
+            f"  traces   {where_traces}",
+        ]
+        if "file" in config.traces_exporter:
+            lines.append("           `obs traces` lists them, `obs traces show <id>` draws one")
+        lines.append("Ctrl-C to stop")
+        click.echo("\n".join(lines), err=True)
         try:
             server.serve_forever()  # returns on Ctrl-C (werkzeug handles KeyboardInterrupt)
         except KeyboardInterrupt:
@@ -139,10 +157,13 @@ def demo_command(host: str, port: int, traffic: int | None) -> None:
         f"p95 {histogram_quantile(0.95, buckets) * 1000:.1f} ms (from the scraped histogram)",
     ]
     if "file" in config.traces_exporter:
-        written = _count_spans(traces_file, offset)
-        lines.append(f"spans        {written} written to {where_traces}")
+        lines.extend(_trace_lines(traces_file, offset))
     else:
         lines.append(f"spans        sent to {where_traces}")
     lines.append("logs         JSON lines on stdout above (one access line per request)")
     lines.append(f"metrics      scraped from {base}/metrics (now stopped); run `obs demo` to serve")
+    lines.append(
+        "console      run `obs demo` and open "
+        f"{_loopback_url(host, port or 8000)}/_obs/ (a trace id pasted there draws its trace)"
+    )
     click.echo("\n".join(lines))

@@ -9,7 +9,7 @@ import urllib.request
 from collections import Counter
 from dataclasses import dataclass, field
 
-__all__ = ["TrafficReport", "histogram_quantile", "send_traffic"]
+__all__ = ["TrafficReport", "send_traffic"]
 
 
 @dataclass
@@ -89,21 +89,3 @@ def send_traffic(base: str, count: int, seed: int = 7) -> TrafficReport:
             status, _ = _call(base, "GET", f"/api/loans/{rng.randint(1, max(1, report.sent))}")
         record(status)
     return report
-
-
-def histogram_quantile(q: float, buckets: list[tuple[float, float]]) -> float:
-    """Prometheus's interpolation over cumulative ``(upper bound, count)`` buckets."""
-    buckets = sorted(buckets)
-    if not buckets or buckets[-1][1] == 0:
-        return float("nan")
-    rank = q * buckets[-1][1]
-    lower_bound, lower_count = 0.0, 0.0
-    for bound, cumulative in buckets:
-        if cumulative >= rank:
-            if bound == float("inf"):
-                return lower_bound
-            width = cumulative - lower_count
-            share = (rank - lower_count) / width if width else 0.0
-            return lower_bound + (bound - lower_bound) * share
-        lower_bound, lower_count = bound, cumulative
-    return lower_bound
