@@ -306,7 +306,8 @@ def test_text_without_a_diff_header_is_not_a_diff(repo: Repo) -> None:
 
 
 def test_the_documented_pipeline_fails_when_git_diff_fails(repo: Repo) -> None:
-    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    manual = Path(__file__).parents[2] / "packages" / "obs-ci" / "README.md"  # its PyPI page
+    readme = manual.read_text(encoding="utf-8")
     [line] = [ln for ln in readme.splitlines() if "| obs-ci check --diff -" in ln]
     command = line.split("#")[0].strip().replace("main...", "no-such-branch...")
     assert command.startswith("set -o pipefail;"), command

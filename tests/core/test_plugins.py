@@ -146,19 +146,38 @@ def _signature(func: Any) -> str:
 
 
 HOOKS = [obj for name, obj in vars(hookspecs).items() if name.startswith("obs_") and callable(obj)]
+CORE_README = ROOT / "packages" / "obs-core" / "README.md"  # obs-core's manual on PyPI
+_REFERENCE_LINE = re.compile(r"- `((obs_[a-z_]+)\(.*\) -> .*)`: (.+)")
+
+
+def _hook_reference() -> dict[str, tuple[str, str]]:
+    """The README's hook reference: each hook's documented signature and summary, by name."""
+    lines = CORE_README.read_text(encoding="utf-8").splitlines()
+    found = [m for m in map(_REFERENCE_LINE.fullmatch, lines) if m]
+    return {m[2]: (m[1], m[3]) for m in found}
+
+
+def _summary(hook: Any) -> str:
+    doc = inspect.getdoc(hook)
+    assert doc, f"{hook.__name__} has no docstring"
+    return doc.splitlines()[0]
 
 
 @pytest.mark.parametrize("hook", HOOKS, ids=lambda h: h.__name__)
-def test_every_hook_is_documented_in_the_readme_with_its_exact_signature(hook: Any) -> None:
-    readme = (ROOT / "README.md").read_text()
-    assert _signature(hook) in readme
-    assert hook.__doc__ and hook.__doc__.strip()
+def test_every_hook_is_documented_with_its_exact_signature_and_docstring_summary(
+    hook: Any,
+) -> None:
+    documented = _hook_reference()
+    assert hook.__name__ in documented, f"obs-core's README lacks a line for {hook.__name__}"
+    expected = f"- `{_signature(hook)}`: {_summary(hook)}"
+    signature, summary = documented[hook.__name__]
+    assert f"- `{signature}`: {summary}" == expected
 
 
-def test_readme_documents_no_hook_that_does_not_exist() -> None:
-    readme = (ROOT / "README.md").read_text()
-    documented = set(re.findall(r"`(obs_[a-z_]+)\(", readme))
-    assert documented == {h.__name__ for h in HOOKS}
+def test_the_readme_documents_no_hook_that_does_not_exist() -> None:
+    readme = CORE_README.read_text(encoding="utf-8")
+    mentioned = set(re.findall(r"`(obs_[a-z_]+)\(", readme))
+    assert set(_hook_reference()) == mentioned == {h.__name__ for h in HOOKS}
 
 
 def test_a_bad_setting_stops_obs_demo_with_exit_2_naming_it(tmp_path: Path) -> None:
