@@ -22,6 +22,7 @@ from obs_core._plugins import (
     plugin_infos,
     plugin_manager,
 )
+from obs_core._runtime import on_reset, per_registry
 from obs_core.logging._sinks import LogSink
 
 if TYPE_CHECKING:
@@ -66,6 +67,8 @@ __all__ = [
     "init_tracing",
     "load_config",
     "load_errors",
+    "on_reset",
+    "per_registry",
     "plugin_infos",
     "plugin_manager",
     "render_metrics",
