@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from loguru import logger as loguru_logger
 from obs_core import get_logger, init_logging
-from obs_core._logging import shutdown_logging
+from obs_core.logging._setup import shutdown_logging
 from obs_core.testing import capture_logs
 from opentelemetry.sdk.trace import TracerProvider
 

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 import urllib3
 from obs_core import LogSink, ObsConfig, get_logger, hookimpl, init, init_logging
-from obs_core._logging import shutdown_logging
+from obs_core.logging._setup import shutdown_logging
 from obs_core.testing import capture_logs, registered_plugin
 
 

@@ -57,9 +57,9 @@ def test_a_missing_table_is_empty_and_a_non_table_is_refused(tmp_path: Path) -> 
     with pytest.raises(ConfigError, match=r"\[tool.obs.stack\] in .*expected a table"):
         read_pyproject_table("obs", "stack", pyproject=path)
     (tmp_path / "bad.toml").write_text("[tool.obs\n")
-    with pytest.raises(ConfigError, match="valid pyproject.toml"):
+    with pytest.raises(ConfigError, match=r"valid pyproject\.toml"):
         read_pyproject_table("obs", pyproject=tmp_path / "bad.toml")
-    with pytest.raises(ConfigError, match="absent.toml"):  # a file named on purpose must exist
+    with pytest.raises(ConfigError, match=r"absent\.toml"):  # a file named on purpose must exist
         read_pyproject_table("obs", pyproject=tmp_path / "absent.toml")
 
 

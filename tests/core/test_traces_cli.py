@@ -264,7 +264,7 @@ def test_the_reader_and_the_command_import_only_stdlib_click_and_orjson() -> Non
     import importlib
 
     heavy = {"opentelemetry", "prometheus_client", "loguru", "pluggy", "grpc", "google"}
-    for name in ("obs_core._traces_read", "obs_core._traces_cli", "obs_core.traces"):
+    for name in ("obs_core.tracing._read", "obs_core.tracing._cli", "obs_core.traces"):
         source = Path(str(importlib.import_module(name).__file__)).read_text()
         imported = set()
         for node in ast.walk(ast.parse(source)):
@@ -274,15 +274,15 @@ def test_the_reader_and_the_command_import_only_stdlib_click_and_orjson() -> Non
                 imported.add(node.module)
         assert not {m for m in imported if m.split(".")[0] in heavy}, name
         inner = {m for m in imported if m.startswith("obs_core")}
-        assert inner <= {"obs_core._traces_read", "obs_core._config", "obs_core._errors"}, name
+        assert inner <= {"obs_core.tracing._read", "obs_core._config", "obs_core._errors"}, name
 
 
 def test_without_orjson_the_stdlib_parser_reads_the_same(
     demo_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A bare obs-core (no pillars extra, so no orjson) still lists and shows traces."""
-    from obs_core import _traces_read
     from obs_core.traces import TraceFile
+    from obs_core.tracing import _read as _traces_read
 
     source = (demo_dir / ".obs" / "traces.jsonl").read_bytes()
     broken = tmp_path / "broken.jsonl"

@@ -9,6 +9,7 @@ that raises is reported the same way and pluggy carries on with the other plugin
 
 from __future__ import annotations
 
+import importlib
 import os
 import threading
 import warnings
@@ -36,6 +37,7 @@ __all__ = [
 ]
 
 ENTRY_POINT_GROUP = "obs"
+_BUILTIN = ("core", "obs_core.default_plugins.core")  # registered even without autoload
 hookimpl = pluggy.HookimplMarker("obs")
 
 
@@ -168,10 +170,9 @@ def plugin_manager() -> pluggy.PluginManager:
         pm.add_hookspecs(hookspecs)
         for name in _blocked_names():
             pm.set_blocked(name)
-        from obs_core.default_plugins import core
-
-        if not pm.is_blocked("core"):
-            _register_checked(pm, core, "core")
+        if not pm.is_blocked(_BUILTIN[0]):
+            # by name, as an entry point is: the built-in plugin imports this module
+            _register_checked(pm, importlib.import_module(_BUILTIN[1]), _BUILTIN[0])
         if not _env_flag("OBS_DISABLE_PLUGIN_AUTOLOAD"):
             _load_entry_points(pm)
         _state.pm = pm

@@ -8,24 +8,17 @@ from typing import Any
 
 from prometheus_client import CollectorRegistry
 
-from obs_core._config import ObsConfig, load_config
+from obs_core._config import ObsConfig
+from obs_core._configure import configure
 from obs_core._hookcall import call_hook
-from obs_core._logging import init_logging
-from obs_core._metrics import get_registry, set_registry
-from obs_core._tracing import init_tracing
+from obs_core.logging._setup import init_logging
+from obs_core.metrics._registry import get_registry, set_registry
+from obs_core.tracing._setup import init_tracing
 
-__all__ = ["configure", "init", "init_metrics"]
+__all__ = ["init", "init_metrics"]
 
 _metrics_done: weakref.WeakSet[CollectorRegistry] = weakref.WeakSet()
 _lock = threading.Lock()
-
-
-def configure(**kwargs: Any) -> ObsConfig:
-    """Load the config (kwargs > env > pyproject > defaults) and let plugins adjust it."""
-    config = load_config(**kwargs)
-    call_hook("obs_configure", config=config)
-    config.validate()
-    return config
 
 
 def init_metrics(config: ObsConfig, registry: CollectorRegistry | None = None) -> CollectorRegistry:

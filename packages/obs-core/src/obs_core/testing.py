@@ -13,10 +13,10 @@ from contextlib import contextmanager
 
 from prometheus_client import CollectorRegistry
 
-from obs_core._logging import capture_logs
-from obs_core._metrics import get_registry, set_registry
 from obs_core._plugins import register, unregister
-from obs_core._tracing import capture_spans
+from obs_core.logging._setup import capture_logs
+from obs_core.metrics._registry import get_registry, set_registry
+from obs_core.tracing._setup import capture_spans
 
 __all__ = [
     "capture_logs",

@@ -12,7 +12,7 @@ Stdlib only (orjson's parser when installed): it imports no OpenTelemetry code.
 
 from __future__ import annotations
 
-from obs_core._traces_read import (
+from obs_core.tracing._read import (
     Span,
     TraceFile,
     TraceSummary,

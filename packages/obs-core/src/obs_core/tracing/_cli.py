@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from obs_core._traces_read import (
+from obs_core.tracing._read import (
     STATUS_ERROR,
     Span,
     TraceFile,

@@ -25,11 +25,12 @@ from opentelemetry.sdk.trace.export import BatchSpanProcessor, SimpleSpanProcess
 from opentelemetry.sdk.trace.sampling import Sampler
 
 from obs_core._config import ObsConfig
+from obs_core._configure import configure
 from obs_core._errors import ObsError
 from obs_core._hookcall import call_hook, hook_items, warn_skipped
 from obs_core._plugins import plugin_manager
-from obs_core._tracing_exporters import build_sampler
-from obs_core._tracing_pipeline import (
+from obs_core.tracing._exporters import build_sampler
+from obs_core.tracing._pipeline import (
     ExporterSlot,
     ListExporter,
     ObsTracerProvider,
@@ -159,8 +160,6 @@ def init_tracing(config: ObsConfig | None = None, **kwargs: Any) -> trace.Tracer
     """
     global _pipeline
     if config is None:
-        from obs_core._setup import configure
-
         config = configure(**kwargs)
     elif kwargs:
         raise TypeError("init_tracing takes either a config or keyword settings, not both")

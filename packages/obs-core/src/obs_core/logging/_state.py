@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 
-from obs_core._logformat import LineFormatter
+from obs_core.logging._format import LineFormatter
 
 __all__ = ["LogState", "state"]
 
