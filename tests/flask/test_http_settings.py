@@ -8,6 +8,8 @@ import pytest
 from obs_core import ConfigError
 from obs_flask import HttpSettings, load_http_settings
 
+from tests.flask.conftest import AppFactory
+
 
 def write_pyproject(tmp_path: Path, body: str) -> Path:
     path = tmp_path / "pyproject.toml"
@@ -52,3 +54,19 @@ def test_a_bad_value_is_refused_with_the_shared_words(
     for part in named:
         assert part in str(info.value)
     assert "no-colon" not in str(info.value)
+
+
+def test_observability_names_every_keyword_it_takes_when_one_is_misspelt(
+    make_app: AppFactory,
+) -> None:
+    with pytest.raises(ConfigError) as info:
+        make_app(metrics_paht="/x")
+    message = str(info.value)
+    assert "metrics_paht" in message and "metrics_path" in message and "service_name" in message
+
+
+def test_observability_keeps_what_it_read(make_app: AppFactory) -> None:
+    app = make_app(http_access_log=False, service_name="orders")
+    obs = app.extensions["obs"]
+    assert obs.http.http_access_log is False and obs.http.metrics_path == "/metrics"
+    assert obs.config.service_name == "orders"

@@ -74,6 +74,11 @@ class Observability:
         if "obs" in app.extensions:
             return
         given = {**_from_app_config(app), **self._kwargs}
+        known = ObsConfig.__dataclass_fields__.keys() | HTTP_PARSERS.keys()
+        for key in sorted(given.keys() - known):
+            raise obs_core.ConfigError(
+                key, given[key], "a keyword among " + ", ".join(sorted(known))
+            )
         http = load_http_settings({k: given.pop(k) for k in list(given) if k in HTTP_PARSERS})
         config = obs_core.configure(**given)
         if config.service_name == "unknown_service":
