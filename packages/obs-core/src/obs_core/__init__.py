@@ -9,11 +9,11 @@ the ``otlp`` extra (``pip install 'obs-core[otlp]'``), which obs-flask requires.
 from __future__ import annotations
 
 from importlib import import_module as _import_module
-from importlib import metadata as _metadata
 from typing import TYPE_CHECKING, Any
 
-from obs_core._config import ObsConfig, find_pyproject, load_config
+from obs_core._config import ObsConfig, configured_service_name, load_config
 from obs_core._errors import ConfigError, ObsError, PluginError
+from obs_core._metadata import distribution_version
 from obs_core._plugins import (
     PluginInfo,
     PluginWarning,
@@ -22,6 +22,7 @@ from obs_core._plugins import (
     plugin_infos,
     plugin_manager,
 )
+from obs_core._pyproject import find_pyproject
 from obs_core._runtime import on_reset, per_registry
 from obs_core.logging._sinks import LogSink
 
@@ -56,6 +57,8 @@ __all__ = [
     "add_span_event",
     "after_fork",
     "configure",
+    "configured_service_name",
+    "distribution_version",
     "find_pyproject",
     "get_logger",
     "get_registry",
@@ -102,10 +105,7 @@ _PILLAR_LIBRARIES = frozenset({"opentelemetry", "loguru", "prometheus_client", "
 def __getattr__(name: str) -> Any:
     """Load a pillar's name on first use (PEP 562), saying which extra is missing."""
     if name == "__version__":  # read from the installed metadata only when asked
-        try:
-            version = _metadata.version("obs-core")
-        except _metadata.PackageNotFoundError:  # a source tree without metadata
-            version = "0"
+        version = distribution_version("obs-core")
         globals()[name] = version
         return version
     module = _LAZY.get(name)

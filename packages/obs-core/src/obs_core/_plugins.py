@@ -20,6 +20,7 @@ import pluggy
 from obs_core import hookspecs
 from obs_core._errors import PluginError
 from obs_core._hookguard import guard_plugin
+from obs_core._metadata import distribution_version
 from obs_core._runtime import runtime
 
 __all__ = [
@@ -223,7 +224,4 @@ def plugin_infos(include_blocked: bool = False) -> list[PluginInfo]:
 
 
 def _version(dist: str) -> str | None:
-    try:
-        return metadata.version(dist)
-    except metadata.PackageNotFoundError:
-        return None
+    return distribution_version(dist, None)

@@ -23,11 +23,13 @@ if TYPE_CHECKING:
     from obs_flask._endpoint import Authorizer, authorizer
     from obs_flask._extension import Observability
     from obs_flask._http_metrics import UNMATCHED
+    from obs_flask._settings import HttpSettings, load_http_settings
 
 __all__ = [
     "UNMATCHED",
     "Authorizer",
     "ConsoleSettings",
+    "HttpSettings",
     "MetricsMiddleware",
     "Observability",
     "add_span_attributes",
@@ -35,6 +37,7 @@ __all__ = [
     "get_logger",
     "get_tracer",
     "init_tracing",
+    "load_http_settings",
     "track_function_metrics",
 ]
 
@@ -43,12 +46,14 @@ _LAZY = {
     "Authorizer": "obs_flask._endpoint",
     "authorizer": "obs_flask._endpoint",
     "ConsoleSettings": "obs_flask._console",
+    "HttpSettings": "obs_flask._settings",
     "MetricsMiddleware": "obs_flask._compat",
     "Observability": "obs_flask._extension",
     "add_span_attributes": "obs_core",
     "get_logger": "obs_core",
     "get_tracer": "obs_core",
     "init_tracing": "obs_flask._compat",
+    "load_http_settings": "obs_flask._settings",
     "track_function_metrics": "obs_core",
 }
 
