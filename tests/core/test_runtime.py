@@ -105,11 +105,17 @@ def test_logs_spans_and_metrics(obs_logs, obs_spans, obs_registry):
     assert [span.name for span in obs_spans] == ["score"]
 
 
-def test_registry_is_fresh_per_test(obs_registry):
+import pytest
+
+
+@pytest.mark.parametrize("run", [1, 2])
+def test_registry_is_fresh_per_test(obs_registry, run):
     from obs_core import get_registry
 
     assert get_registry() is obs_registry
-    assert obs_registry.get_sample_value("score_loan_calls_total") is None
+    approve = track_function_metrics("approve")(lambda: True)  # made during the test
+    approve()
+    assert obs_registry.get_sample_value("approve_calls_total") == 1  # not 2 on run 2
 """
 
 
@@ -125,7 +131,7 @@ def test_a_users_project_gets_obs_fixtures_from_the_pytest_plugin(tmp_path: Path
         env={k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")},
     )
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "2 passed" in result.stdout
+    assert "3 passed" in result.stdout
 
 
 def test_the_pytest_plugin_imports_no_pillar() -> None:
