@@ -12,8 +12,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from obs_core.testing import capture_logs
-from obs_flask import HttpSettings
-from obs_flask._endpoint import authorizer
+from obs_flask import HttpSettings, authorizer
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from tests.flask.conftest import AppFactory

@@ -23,6 +23,7 @@ from obs_core._plugins import (
     plugin_manager,
 )
 from obs_core._pyproject import find_pyproject
+from obs_core._runtime import on_reset, per_registry
 from obs_core.logging._sinks import LogSink
 
 if TYPE_CHECKING:
@@ -69,6 +70,8 @@ __all__ = [
     "init_tracing",
     "load_config",
     "load_errors",
+    "on_reset",
+    "per_registry",
     "plugin_infos",
     "plugin_manager",
     "render_metrics",

@@ -12,11 +12,13 @@ from typing import Any, Protocol, cast
 
 from loguru import logger as _loguru
 
-from obs_core.logging._format import LOGGER_KEY, REDACTED, safe_repr
+from obs_core._runtime import runtime
+from obs_core.logging._format import LOGGER_KEY, REDACTED, LineFormatter, safe_repr
 from obs_core.logging._setup import ensure_logging
-from obs_core.logging._state import state
 
 __all__ = ["ObsLogger", "get_logger"]
+
+state = runtime.logging
 
 _LEVELS = frozenset({"TRACE", "DEBUG", "INFO", "SUCCESS", "WARNING", "ERROR", "CRITICAL"})
 
@@ -40,7 +42,8 @@ def _interpolate(message: object, args: tuple[Any, ...]) -> str:
 def _redacted(fields: Any) -> object:
     """The failed call's fields as the line would have held them: secrets redacted."""
     try:
-        return state.formatter.redacted(fields)
+        formatter = state.formatter or LineFormatter("unknown_service")
+        return formatter.redacted(fields)
     except Exception:
         return REDACTED  # unreadable: write nothing of them
 
@@ -159,9 +162,6 @@ class ObsLogger:
             return  # nothing left to try; a log call never raises into the app
 
 
-_loggers: dict[str, ObsLogger] = {}
-
-
 def get_logger(name: str | None = None) -> ObsLogger:
     """A structured logger: ``get_logger(__name__).info("Order created", order_id="1")``.
 
@@ -174,7 +174,7 @@ def get_logger(name: str | None = None) -> ObsLogger:
             name = "root"
     elif type(name) is not str:
         name = str(name) if isinstance(name, str) else safe_repr(name)
-    found = _loggers.get(name)
+    found: ObsLogger | None = state.loggers.get(name)
     if found is None:
-        found = _loggers.setdefault(name, ObsLogger(name))
+        found = state.loggers.setdefault(name, ObsLogger(name))
     return found

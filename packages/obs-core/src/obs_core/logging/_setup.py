@@ -21,13 +21,15 @@ from obs_core._config import ObsConfig
 from obs_core._configure import configure
 from obs_core._hookcall import hook_items, warn_skipped
 from obs_core._plugins import PluginWarning
+from obs_core._runtime import runtime
 from obs_core.logging import _stdlib
 from obs_core.logging._format import LineFormatter
 from obs_core.logging._linefile import LineFileSink
 from obs_core.logging._sinks import LogSink
-from obs_core.logging._state import state
 
 __all__ = ["capture_logs", "ensure_logging", "init_logging", "shutdown_logging"]
+
+state = runtime.logging
 
 
 def _add(sink: Any, level: str | int, formatter: LineFormatter) -> int:
@@ -156,8 +158,12 @@ def capture_logs() -> Iterator[list[dict[str, Any]]]:
     def collect(message: str) -> None:
         records.append(orjson.loads(str(message)))
 
-    handler_id = _add(collect, state.level, state.formatter)
+    formatter = state.formatter or LineFormatter("unknown_service")
+    handler_id = _add(collect, state.level, formatter)
     try:
         yield records
     finally:
         _remove(handler_id)
+
+
+runtime.on_reset("obs_core.logging", shutdown_logging)
