@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -79,3 +81,15 @@ def test_the_service_name_alone_reads_as_the_full_config_does(
     assert configured_service_name(pyproject=path, env=env) == expected
     full = load_config(pyproject=path, env=env).service_name
     assert full == (expected or "unknown_service")
+
+
+def test_the_machinery_is_light_enough_for_every_tool() -> None:
+    code = (
+        "import sys, obs_core.settings, obs_flask._settings, obs_stack._settings\n"
+        "heavy = {'opentelemetry', 'loguru', 'prometheus_client', 'flask', 'grpc'}\n"
+        "print(sorted(heavy & {name.split('.')[0] for name in sys.modules}))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert result.stdout.strip() == "[]"
