@@ -13,7 +13,6 @@ from __future__ import annotations
 import ast
 from collections import Counter
 from collections.abc import Sequence
-from difflib import SequenceMatcher
 
 __all__ = ["declaration_lines", "meaningful_lines"]
 
@@ -89,6 +88,8 @@ def _compare_bodies(
     old: Sequence[ast.AST], new: Sequence[ast.AST], kept: set[int], anchor: int
 ) -> None:
     """Mark in `kept` the lines of `new` statements that differ from `old` ones."""
+    from difflib import SequenceMatcher  # only when a modified file is compared (startup)
+
     old_keys = [ast.dump(node) for node in old]
     new_keys = [ast.dump(node) for node in new]
     opcodes = [
