@@ -137,7 +137,9 @@ def test_an_app_instrumented_by_obs_flask_covers_its_routes(
     source = ROUTE.replace("{body}", "pass") + "\n" + instrument + "\n"
     assert codes_in(tmp_path, source) == []
     # instrumentation is not a business hook: strict mode still wants all three kinds
-    assert codes_in(tmp_path, source, strict=True) == ["OBS002:1"]
+    assert codes_in(tmp_path, source, strict=True) == [
+        "OBS002:5"
+    ]  # the first line that does something: app = Flask(...)
 
 
 @pytest.mark.parametrize(
@@ -283,3 +285,24 @@ def test_spans_started_without_with_must_be_ended(tmp_path: Path) -> None:
         return span
     """
     assert codes_in(tmp_path, source) == ["OBS501:6", "OBS501:10"]
+
+
+def test_a_broad_handler_that_aborts_with_an_http_error_does_not_swallow(tmp_path: Path) -> None:
+    source = """\
+    from flask import abort
+
+
+    def token_user(header):
+        try:
+            return header.split(" ", 1)[1]
+        except Exception:
+            abort(401, description="Invalid authorization header")
+
+
+    def quiet(header):
+        try:
+            return header.split(" ", 1)[1]
+        except Exception:
+            return None
+    """
+    assert codes_in(tmp_path, source) == ["OBS301:14"]

@@ -47,12 +47,12 @@ def test_per_file_ignores_and_exclude(tmp_path: Path) -> None:
     exclude = ["migrations/"]
 
     [tool.obs-ci.per-file-ignores]
-    "scripts/*.py" = ["OBS202"]
+    "jobs/*.py" = ["OBS202"]
     """
     root = project(
         tmp_path,
         config,
-        {"scripts/seed.py": "print('seeding')\n", "migrations/0001.py": "print('x')\n"},
+        {"jobs/seed.py": "print('seeding')\n", "migrations/0001.py": "print('x')\n"},
     )
     run = check(root)
     assert run.code == 0, run
@@ -140,13 +140,13 @@ def test_paths_in_a_subproject_config_are_relative_to_its_folder(repo: Repo) -> 
         exclude = ["generated.py"]
 
         [tool.obs-ci.per-file-ignores]
-        "scripts/*.py" = ["OBS202"]
+        "jobs/*.py" = ["OBS202"]
         """,
     )
     repo.commit("a subproject")
     repo.feature(
         {
-            "services/shop/scripts/seed.py": "print('seeding')\n",
+            "services/shop/jobs/seed.py": "print('seeding')\n",
             "services/shop/generated.py": "print('generated')\n",
             "services/shop/app.py": "print('serving')\n",
         }
@@ -155,5 +155,6 @@ def test_paths_in_a_subproject_config_are_relative_to_its_folder(repo: Repo) -> 
     assert run.code == 1, run
     assert run.out.splitlines() == [
         "services/shop/app.py:1:1: OBS202 print() in service code; use a logger",
-        "Found 1 finding(s) in 2 changed Python file(s).",
+        "Found 1 finding(s) in 2 changed Python file(s). Not checked: 1 excluded "
+        "(--show-files says why).",
     ]

@@ -172,6 +172,10 @@ def test_strict_asks_for_hooks_only_when_the_change_adds_code(repo: Repo) -> Non
 
     repo.write("app/tools.py", "# helpers for the service\n\n\nVALUE = 3\n")
     run = repo.check("check", "--strict")
+    assert run.code == 0, run  # a constant (a version bump) does nothing to observe
+
+    repo.write("app/tools.py", "# helpers for the service\n\n\nVALUE = int('3')\n")
+    run = repo.check("check", "--strict")
     assert run.code == 1, run
     assert "app/tools.py:4:1: OBS002 strict" in run.out
 

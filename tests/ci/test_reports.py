@@ -58,7 +58,9 @@ def test_json_follows_the_documented_schema(repo: Repo) -> None:
         "end_line": 7,
         "end_column": 30,
         "plugin": "ci (obs-ci)",
+        "class": "service",
     }
+    assert report["classes"]["app/with space.py"]["class"] == "service"
     assert report["summary"] == {
         "findings": 2,
         "errors": 0,
@@ -81,6 +83,7 @@ def test_sarif_validates_against_the_official_schema_with_stable_ids(repo: Repo)
     assert uris == {"app/with%20space.py"}
     rule_ids = [rule["id"] for rule in log["runs"][0]["tool"]["driver"]["rules"]]
     assert results[0]["ruleIndex"] == rule_ids.index("OBS202")
+    assert results[0]["properties"] == {"fileClass": "service"}
 
     # the same findings two lines lower keep their fingerprints
     before = [r["partialFingerprints"] for r in results]

@@ -10,18 +10,64 @@ from pathlib import Path
 from typing import Any
 
 __all__ = [
+    "DEFAULT_EXCLUDE",
     "DEFAULT_TEST_PATHS",
     "CiConfig",
     "ConfigError",
+    "excluded",
     "file_ignores",
+    "first_match",
     "load_config",
     "matches",
     "selected_codes",
     "skipped",
 ]
 
-DEFAULT_TEST_PATHS = ("tests/", "test/", "test_*.py", "*_test.py", "conftest.py")
-_KEYS = ("select", "ignore", "per-file-ignores", "exclude", "strict", "test-paths")
+DEFAULT_TEST_PATHS = ("tests/", "test/", "test_*.py", "*_test.py", "tests.py", "conftest.py")
+#: Folders no one means to check, at any depth (ruff's defaults): virtualenvs, caches,
+#: version control, build output, vendored packages.
+DEFAULT_EXCLUDE = tuple(
+    f"{name}/"
+    for name in (
+        ".bzr",
+        ".direnv",
+        ".eggs",
+        ".git",
+        ".git-rewrite",
+        ".hg",
+        ".ipynb_checkpoints",
+        ".mypy_cache",
+        ".nox",
+        ".pants.d",
+        ".pyenv",
+        ".pytest_cache",
+        ".pytype",
+        ".ruff_cache",
+        ".svn",
+        ".tox",
+        ".venv",
+        ".vscode",
+        "__pypackages__",
+        "_build",
+        "buck-out",
+        "build",
+        "dist",
+        "node_modules",
+        "site-packages",
+        "venv",
+    )
+)
+_KEYS = (
+    "select",
+    "ignore",
+    "per-file-ignores",
+    "exclude",
+    "extend-exclude",
+    "strict",
+    "test-paths",
+    "service-paths",
+    "tooling-paths",
+)
 
 
 class ConfigError(Exception):
@@ -35,9 +81,12 @@ class CiConfig:
     select: tuple[str, ...] = ("ALL",)
     ignore: tuple[str, ...] = ()
     per_file_ignores: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    exclude: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = DEFAULT_EXCLUDE
+    extend_exclude: tuple[str, ...] = ()
     strict: bool = False
     test_paths: tuple[str, ...] = DEFAULT_TEST_PATHS
+    service_paths: tuple[str, ...] = ()
+    tooling_paths: tuple[str, ...] = ()
     source: str = "defaults"
     #: The config file's folder, relative to the repository root ("" at the root): paths
     #: in `exclude`, `per-file-ignores` and `test-paths` are relative to it, as in ruff.
@@ -91,9 +140,12 @@ def load_config(pyproject: Path | None) -> CiConfig:
         per_file_ignores={
             glob: _strings(f"per-file-ignores {glob!r}", codes) for glob, codes in per_file.items()
         },
-        exclude=_strings("exclude", values.get("exclude", [])),
+        exclude=_strings("exclude", values.get("exclude", list(DEFAULT_EXCLUDE))),
+        extend_exclude=_strings("extend-exclude", values.get("extend-exclude", [])),
         strict=strict,
         test_paths=_strings("test-paths", values.get("test-paths", list(DEFAULT_TEST_PATHS))),
+        service_paths=_strings("service-paths", values.get("service-paths", [])),
+        tooling_paths=_strings("tooling-paths", values.get("tooling-paths", [])),
         source=str(pyproject),
     )
 
@@ -116,29 +168,40 @@ def selected_codes(
     return {c for c in chosen if not any(s == "ALL" or c.startswith(s) for s in ignore)}
 
 
-def matches(path: str, patterns: Iterable[str]) -> bool:
-    """Whether a repo-relative POSIX path matches a glob, a folder (``tests/``) or a name."""
+def first_match(path: str, patterns: Iterable[str]) -> str | None:
+    """The first pattern a repo-relative POSIX path matches: a glob, a folder at any depth
+    (``tests/``), a name, or a path prefix; None when none does."""
     name = path.rpartition("/")[2]
     for pattern in patterns:
         if pattern.endswith("/"):
             if path.startswith(pattern) or f"/{pattern}" in f"/{path}":
-                return True
+                return pattern
         elif (
             fnmatch.fnmatchcase(path, pattern)
             or fnmatch.fnmatchcase(name, pattern)
             or path.startswith(pattern.rstrip("/") + "/")
         ):
-            return True
-    return False
+            return pattern
+    return None
+
+
+def matches(path: str, patterns: Iterable[str]) -> bool:
+    """Whether a repo-relative POSIX path matches a glob, a folder (``tests/``) or a name."""
+    return first_match(path, patterns) is not None
+
+
+def excluded(config: CiConfig, path: str) -> bool:
+    """Whether `exclude` or `extend-exclude` leaves a file out."""
+    local = config.local(path)
+    return matches(local, config.exclude) or matches(local, config.extend_exclude)
 
 
 def skipped(config: CiConfig, path: str) -> bool:
     """Whether obs-ci leaves a file alone: not Python, excluded, or a test."""
-    local = config.local(path)
     return (
         not path.endswith(".py")
-        or matches(local, config.exclude)
-        or matches(local, config.test_paths)
+        or excluded(config, path)
+        or matches(config.local(path), config.test_paths)
     )
 
 

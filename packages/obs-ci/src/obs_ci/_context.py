@@ -22,6 +22,7 @@ from obs_ci._names import (
     INTERESTING_METHODS,
     METHODS,
     OBJECTS,
+    REQUEST_HOOKS,
     ROUTE_METHODS,
     role_by_convention,
 )
@@ -36,6 +37,7 @@ Handlers = dict[type, list[tuple[Rule, Handler]]]
 _NOTHING: tuple[None, None] = (None, None)
 _SCOPE_TYPES = (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
 _FUNCTION_TYPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
+_DEF_TYPES = (ast.FunctionDef, ast.AsyncFunctionDef)
 
 
 class _Leave:
@@ -48,7 +50,7 @@ class _Leave:
 class Scope:
     """A module, class, function, lambda or ``except`` handler being walked."""
 
-    __slots__ = ("hooks", "is_function", "node", "parent", "raises")
+    __slots__ = ("hooks", "instruments", "is_function", "node", "parent", "raises")
 
     def __init__(self, node: ast.AST, parent: Scope | None, is_function: bool) -> None:
         self.node = node
@@ -56,6 +58,8 @@ class Scope:
         self.is_function = is_function
         self.hooks: set[str] = set()
         self.raises = False
+        #: Whether the scope instruments an app (``FlaskInstrumentor().instrument_app``...).
+        self.instruments = False
 
 
 class FileContext:
@@ -80,8 +84,15 @@ class FileContext:
         self.scope: Scope | None = None
         #: Hook kinds of calls on changed lines (for the strict gate).
         self.changed_hooks: set[str] = set()
-        #: True once the file instruments a Flask app with obs-flask.
+        #: True once the file instruments a web app: obs-flask, OpenTelemetry's Flask or
+        #: WSGI instrumentation, prometheus_flask_exporter, or request hooks with hooks.
         self.instrumented = False
+        #: Functions and methods (``Class.method``) by name, with what their scope holds.
+        self.functions: dict[str, Scope] = {}
+        #: What the file hands to the app to run around requests: functions registered with
+        #: ``app.before_request(fn)``... and WSGI middleware (``app.wsgi_app = M(...)``).
+        #: Each with the function it is registered in (None at module level).
+        self.observers: list[tuple[ast.expr, Scope | None]] = []
         self.findings: list[Finding] = []
         self.errors: list[InternalError] = []
         #: The repository, for what this file cannot show; None when checking text alone.
@@ -137,51 +148,61 @@ class FileContext:
 
     def qualname(self, expr: ast.AST) -> str | None:
         """The dotted name an expression refers to through the imports, if it does."""
-        if isinstance(expr, ast.Name):
-            return self.aliases.get(expr.id)
-        if isinstance(expr, ast.Attribute):
-            base = self.qualname(expr.value)
-            return None if base is None else f"{base}.{expr.attr}"
-        return None
+        attrs: list[str] = []
+        while expr.__class__ is ast.Attribute:
+            attrs.append(expr.attr)
+            expr = expr.value
+        if expr.__class__ is not ast.Name:
+            return None
+        base = self.aliases.get(expr.id)
+        if base is None or not attrs:
+            return base
+        attrs.append(base)
+        return ".".join(reversed(attrs))
 
     def role(self, expr: ast.AST) -> str | None:
-        """What an expression is: ``logger``, ``metric``, ``tracer``, ``span``, ``flask_app``."""
-        cls = expr.__class__
-        if cls is ast.Name:
-            ident: str = expr.id  # type: ignore[attr-defined]
-            found = self.symbols.get(ident)
-            if found is not None:
-                return found
-            qualified = self.aliases.get(ident)
-            if qualified is not None and qualified in OBJECTS:
-                return OBJECTS[qualified]
-            return self._by_convention(ident)
-        if cls is ast.Attribute:
-            attr: str = expr.attr  # type: ignore[attr-defined]
-            value: ast.AST = expr.value  # type: ignore[attr-defined]
-            if value.__class__ is ast.Name and value.id in ("self", "cls"):
-                found = self.symbols.get(f"self.{attr}")
-                if found is not None:
-                    return found
-            qualified = self.qualname(expr)
-            if qualified is not None and qualified in OBJECTS:
-                return OBJECTS[qualified]
-            base = self.role(value)
-            if base is not None:
-                meaning = METHODS[base].get(attr)
-                if meaning is not None and meaning[1] is not None:
-                    return meaning[1]
-            return self._by_convention(attr)
-        if cls is ast.Call:
-            return self.meaning(expr)[1]  # type: ignore[arg-type]
-        return None
+        """What an expression is: ``logger``, ``metric``, ``tracer``, ``span``, ``flask_app``.
+
+        A chain (``a.b.c``, ``log.bind(x=1).info``) is resolved from its innermost link
+        outwards in a loop, so a chain of any length costs no recursion.
+        """
+        spine: list[ast.AST] = []
+        node = expr
+        while True:
+            cls = node.__class__
+            if cls is ast.Attribute:
+                spine.append(node)
+                node = node.value  # type: ignore[attr-defined]
+            elif cls is ast.Call and self._needs_receiver(node):  # type: ignore[arg-type]
+                spine.append(node)
+                node = node.func.value  # type: ignore[attr-defined]
+            else:
+                break
+        role = self._leaf_role(node)
+        qualified = self.aliases.get(node.id) if node.__class__ is ast.Name else None
+        for link in reversed(spine):
+            if link.__class__ is ast.Attribute:
+                attr: str = link.attr
+                qualified = None if qualified is None else f"{qualified}.{attr}"
+                role = self._attribute_role(link, qualified, role)
+            else:
+                attr = link.func.attr  # type: ignore[attr-defined]
+                qualified = None if qualified is None else f"{qualified}.{attr}"
+                found = FUNCTIONS.get(qualified) if qualified is not None else None
+                meaning = found if found is not None else _method_meaning(attr, role)
+                self._meanings[id(link)] = meaning
+                role, qualified = meaning[1], None
+        return role
 
     def meaning(self, call: ast.Call) -> tuple[str | None, str | None]:
         """``(hook kind, role returned)`` of a call; ``(None, None)`` for ordinary code."""
         key = id(call)
         cached = self._meanings.get(key)
         if cached is None:
-            cached = self._meanings[key] = self._compute_meaning(call)
+            if self._needs_receiver(call):
+                self.role(call)  # resolves the chain and caches the meaning of its calls
+                return self._meanings[key]
+            cached = self._meanings[key] = self._plain_meaning(call)
         return cached
 
     def hook_kind(self, call: ast.Call) -> str | None:
@@ -279,7 +300,34 @@ class FileContext:
             self._dispatch(handlers, node)
         scope = self.scope
         if scope is not None:
+            if node.__class__ in _DEF_TYPES:
+                self._defined(node, scope)
             self.scope = scope.parent
+
+    def _defined(self, node: ast.FunctionDef | ast.AsyncFunctionDef, scope: Scope) -> None:
+        self.functions[node.name] = scope
+        parent = scope.parent
+        if parent is not None and parent.node.__class__ is ast.ClassDef:
+            self.functions[f"{parent.node.name}.{node.name}"] = scope
+        if scope.hooks:
+            for decorator in node.decorator_list:
+                if decorator.__class__ is ast.Attribute and decorator.attr in REQUEST_HOOKS:
+                    self.instrumented = True
+                    self._instruments(parent)
+
+    def _function_scope(self) -> Scope | None:
+        scope = self.scope
+        while scope is not None and not scope.is_function:
+            scope = scope.parent
+        return scope
+
+    def _instruments(self, scope: Scope | None) -> None:
+        """Mark the scopes up to the enclosing function as instrumenting an app."""
+        while scope is not None:
+            scope.instruments = True
+            if scope.is_function:
+                break
+            scope = scope.parent
 
     # -- the engine's own bookkeeping ---------------------------------------------------
 
@@ -302,13 +350,18 @@ class FileContext:
 
     def _on_import_from(self, node: ast.ImportFrom) -> None:
         module = "." * node.level + (node.module or "")
+        dot = "." if node.module else ""  # `from . import x` is `.x`, `from .. import x` `..x`
         for alias in node.names:
-            self.aliases[alias.asname or alias.name] = f"{module}.{alias.name}"
+            self.aliases[alias.asname or alias.name] = f"{module}{dot}{alias.name}"
 
     def _on_assign(self, node: ast.Assign | ast.AnnAssign) -> None:
         value = node.value
         if value is None:
             return
+        if value.__class__ is ast.Call and isinstance(node, ast.Assign):
+            for target in node.targets:
+                if target.__class__ is ast.Attribute and target.attr == "wsgi_app":
+                    self.observers.append((value.func, self._function_scope()))
         role = self.role(value) if value.__class__ is ast.Call else None
         if role is None and value.__class__ in (ast.Name, ast.Attribute):
             role = self.role(value)
@@ -338,11 +391,17 @@ class FileContext:
                     self._bind(item.optional_vars, role)
 
     def _on_call(self, node: ast.Call) -> None:
+        func = node.func
+        if (func.attr if func.__class__ is ast.Attribute else getattr(func, "id", "")) == "abort":
+            self._on_raise(node)  # Flask's abort(404) raises an HTTP error: not swallowing
+        if func.__class__ is ast.Attribute and func.attr in REQUEST_HOOKS and node.args:
+            self.observers.append((node.args[0], self._function_scope()))
         kind = self.meaning(node)[0]
         if kind is None:
             return
         if kind == "instrumentation":
             self.instrumented = True
+            self._instruments(self.scope)
             return
         self._record(kind, node)
 
@@ -356,33 +415,61 @@ class FileContext:
         if self.changed is None or self.touched(node):
             self.changed_hooks.add(kind)
 
-    def _on_raise(self, node: ast.Raise) -> None:
+    def _on_raise(self, node: ast.Raise | ast.Call) -> None:
         scope = self.scope
         while scope is not None and not scope.is_function:
             scope.raises = True
             scope = scope.parent
 
-    def _compute_meaning(self, call: ast.Call) -> tuple[str | None, str | None]:
+    def _needs_receiver(self, call: ast.Call) -> bool:
+        """Whether a call's meaning depends on the role of its receiver (not yet known)."""
+        func = call.func
+        return (
+            func.__class__ is ast.Attribute
+            and func.attr in INTERESTING_METHODS
+            and id(call) not in self._meanings
+        )
+
+    def _plain_meaning(self, call: ast.Call) -> tuple[str | None, str | None]:
+        """The meaning of a call that does not depend on its receiver's role."""
         func = call.func
         if func.__class__ is ast.Name:
             qualified = self.aliases.get(func.id)
             return _NOTHING if qualified is None else FUNCTIONS.get(qualified, _NOTHING)
-        if func.__class__ is not ast.Attribute:
-            return _NOTHING
         qualified = self.qualname(func)
-        if qualified is not None and qualified in FUNCTIONS:
-            return FUNCTIONS[qualified]
-        attr: str = func.attr
-        if attr not in INTERESTING_METHODS:
-            return _NOTHING
-        role = self.role(func.value)
-        if role is not None:
-            found = METHODS[role].get(attr)
+        return _NOTHING if qualified is None else FUNCTIONS.get(qualified, _NOTHING)
+
+    def _leaf_role(self, node: ast.AST) -> str | None:
+        """The role of the innermost link of a chain: a name, or a call already resolved."""
+        cls = node.__class__
+        if cls is ast.Name:
+            ident: str = node.id  # type: ignore[attr-defined]
+            found = self.symbols.get(ident)
             if found is not None:
                 return found
-        if attr == "exception":
-            return ("logging", None)
-        return CONVENTIONAL_METHODS.get(attr, _NOTHING) if role is None else _NOTHING
+            qualified = self.aliases.get(ident)
+            if qualified is not None and qualified in OBJECTS:
+                return OBJECTS[qualified]
+            return self._by_convention(ident)
+        if cls is ast.Call:
+            return self.meaning(node)[1]  # type: ignore[arg-type]
+        return None
+
+    def _attribute_role(self, node: ast.AST, qualified: str | None, base: str | None) -> str | None:
+        """The role of ``value.attr`` given the qualified name and the role of ``value``."""
+        attr: str = node.attr  # type: ignore[attr-defined]
+        value: ast.AST = node.value  # type: ignore[attr-defined]
+        if value.__class__ is ast.Name and value.id in ("self", "cls"):
+            found = self.symbols.get(f"self.{attr}")
+            if found is not None:
+                return found
+        if qualified is not None and qualified in OBJECTS:
+            return OBJECTS[qualified]
+        if base is not None:
+            meaning = METHODS[base].get(attr)
+            if meaning is not None and meaning[1] is not None:
+                return meaning[1]
+        return self._by_convention(attr)
 
     def _by_convention(self, identifier: str) -> str | None:
         try:
@@ -390,6 +477,17 @@ class FileContext:
         except KeyError:
             role = self._convention[identifier] = role_by_convention(identifier)
             return role
+
+
+def _method_meaning(attr: str, role: str | None) -> tuple[str | None, str | None]:
+    """The meaning of calling method `attr` on an object of role `role` (None: unknown)."""
+    if role is not None:
+        found = METHODS[role].get(attr)
+        if found is not None:
+            return found
+    if attr == "exception":
+        return ("logging", None)
+    return CONVENTIONAL_METHODS.get(attr, _NOTHING) if role is None else _NOTHING
 
 
 def _is_url_rule(node: ast.AST | None) -> bool:

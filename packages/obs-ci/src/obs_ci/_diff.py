@@ -2,22 +2,55 @@
 
 from __future__ import annotations
 
-import ast
 import re
 from dataclasses import dataclass
 
-__all__ = ["DiffLines", "parse_unified_diff"]
+__all__ = ["DiffError", "DiffLines", "is_diff", "parse_unified_diff"]
 
 _BINARY = re.compile(r"^Binary files .* and (.+) differ$")
 _HUNK = re.compile(r"^@@ -\d+(?:,(\d+))? \+(\d+)(?:,(\d+))? @@")
 
 
+_ESCAPES = {"a": 7, "b": 8, "t": 9, "n": 10, "v": 11, "f": 12, "r": 13, '"': 34, "\\": 92}
+_OCTAL = re.compile(r"[0-3][0-7]{2}")
+
+
+class DiffError(ValueError):
+    """The text is not a unified diff obs-ci can follow; the message says where."""
+
+
 def _unquote(path: str) -> str:
-    """Undo git's C-style quoting of unusual paths (``"caf\\303\\251.py"``)."""
-    if len(path) >= 2 and path[0] == '"' and path[-1] == '"':
-        raw = ast.literal_eval("b" + path)
-        return str(raw.decode("utf-8", errors="surrogateescape"))
-    return path
+    """Undo git's C-style quoting of unusual paths (``"caf\\303\\251.py"``).
+
+    Anything but one quoted name (optionally followed by a tab and a timestamp) is a
+    `DiffError`: a diff naming ``"b/app" "x.py"`` describes no file obs-ci can find.
+    """
+    if not path.startswith('"'):
+        return path
+    raw = bytearray()
+    index = 1
+    while index < len(path):
+        char = path[index]
+        if char == '"':
+            rest = path[index + 1 :]
+            if rest and not rest.startswith("\t"):
+                raise DiffError(f"text after the closing quote of {path!r}")
+            return raw.decode("utf-8", errors="surrogateescape")
+        if char == "\\":
+            escape = path[index + 1 : index + 2]
+            if escape in _ESCAPES:
+                raw.append(_ESCAPES[escape])
+                index += 2
+                continue
+            digits = path[index + 1 : index + 4]
+            if not _OCTAL.fullmatch(digits):
+                raise DiffError(f"unknown escape \\{escape} in {path!r}")
+            raw.append(int(digits, 8))
+            index += 4
+            continue
+        raw += char.encode("utf-8", errors="surrogateescape")
+        index += 1
+    raise DiffError(f"no closing quote in {path!r}")
 
 
 def _new_path(line: str) -> str | None:
@@ -28,6 +61,26 @@ def _new_path(line: str) -> str | None:
     if target == "/dev/null":
         return None
     return target[2:] if target.startswith("b/") else target
+
+
+def is_diff(text: str) -> bool:
+    """Whether `text` has a diff header: ``diff ...``, ``--- `` then ``+++ ``, or git's
+    ``Binary files ... differ``. Empty text, or text with none, is not a diff."""
+    previous = ""
+    for line in text.splitlines():
+        if line.startswith("diff ") or _BINARY.match(line):
+            return True
+        if line.startswith("+++ ") and previous.startswith("--- "):
+            return True
+        previous = line
+    return False
+
+
+def _header_path(line: str, number: int) -> str | None:
+    try:
+        return _new_path(line)
+    except DiffError as exc:
+        raise DiffError(f"line {number} of the diff has a malformed file name: {exc}") from None
 
 
 @dataclass(frozen=True)
@@ -67,12 +120,12 @@ def parse_unified_diff(text: str) -> dict[str, DiffLines]:
 
     Hunk lengths are followed, so an added line that itself starts with ``++ `` is content,
     not a header; a blank line inside a hunk is context whose space a tool stripped.
-    Deleted files are left out.
+    Deleted files are left out. A malformed file name raises `DiffError` naming its line.
     """
     changes: dict[str, tuple[set[int], set[int]]] = {}
     current: tuple[set[int], set[int]] | None = None
     hunk: _Hunk | None = None
-    for line in text.splitlines():
+    for number, line in enumerate(text.splitlines(), 1):
         if hunk is not None and hunk.open:
             marker = line[:1]
             if marker == "+":
@@ -90,7 +143,7 @@ def parse_unified_diff(text: str) -> dict[str, DiffLines]:
                 hunk.new_left -= 1
             continue
         if line.startswith("+++ "):
-            path = _new_path(line)
+            path = _header_path(line, number)
             current = None if path is None else changes.setdefault(path, (set(), set()))
             continue
         match = _HUNK.match(line)
@@ -99,7 +152,7 @@ def parse_unified_diff(text: str) -> dict[str, DiffLines]:
             continue
         binary = _BINARY.match(line)
         if binary:
-            path = _new_path("+++ " + binary.group(1))
+            path = _header_path("+++ " + binary.group(1), number)
             if path is not None:
                 changes.setdefault(path, (set(), set()))[0].add(1)
             current = None

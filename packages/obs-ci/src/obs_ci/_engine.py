@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import ast
+import dataclasses
 import io
+import sys
 import tokenize
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from obs_ci._config import CiConfig, file_ignores, skipped
+from obs_ci._classify import SERVICE, FileClass, by_settings
+from obs_ci._config import CiConfig, file_ignores
 from obs_ci._context import FileContext, Handlers
 from obs_ci._diff import DiffLines
+from obs_ci._files import NotSource, read_source
+from obs_ci._meaning import declaration_lines
 from obs_ci._model import HOOK_KINDS, Finding, InternalError, Rule
 from obs_ci._noqa import without_noqa
 from obs_ci._project import Project
@@ -21,6 +26,9 @@ __all__ = ["ChangedFile", "Engine", "Result"]
 
 PARSE_ERROR = "OBS001"
 MISSING_HOOKS = "OBS002"
+#: The code of an internal error that is obs-ci's own, not a rule's.
+ENGINE = "OBS000"
+_PYTHON = f"{sys.version_info.major}.{sys.version_info.minor}"
 _LEAVE_TYPES = ("Module", "FunctionDef", "AsyncFunctionDef", "ClassDef", "Lambda", "ExceptHandler")
 
 
@@ -53,6 +61,8 @@ class Result:
     errors: list[InternalError] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
     rules: list[LoadedRule] = field(default_factory=list)
+    #: Every changed Python file's class and the reason, in the order given.
+    classes: dict[str, FileClass] = field(default_factory=dict)
 
     @property
     def exit_code(self) -> int:
@@ -105,22 +115,41 @@ class Engine:
         if type(rule).end_file is not Rule.end_file:
             self.end.append(rule)
 
+    def classify(self, path: str) -> FileClass:
+        """A changed Python file's class; without a repository, all but tests and excluded
+        files are service code."""
+        if self.project is not None:
+            return self.project.classify(path)
+        return by_settings(self.config, path) or FileClass(SERVICE, "checked (no repository)")
+
     def run(self, files: Iterable[ChangedFile]) -> Result:
-        """Check every changed Python file that is neither excluded nor a test."""
+        """Check every changed Python file that is service code (not tooling, tests or
+        excluded files)."""
         result = Result(rules=self.rules)
         hooks: set[str] = set()
         first: tuple[str, int] | None = None
         for changed in files:
             path = changed.path
-            if skipped(self.config, path):
+            if not path.endswith(".py"):
                 continue
-            ctx = self.check_file(changed, result)
-            if ctx is None:
+            try:
+                file_class = self.classify(path)
+            except Exception as exc:  # the safe side: check it as service code
+                result.errors.append(_crash(path, exc))
+                file_class = FileClass(SERVICE, "checked (obs-ci could not classify it)")
+            result.classes[path] = file_class
+            if file_class.kind != SERVICE:
                 continue
-            hooks |= ctx.changed_hooks
-            if first is None:
-                line = _first_code_line(changed, ctx.source)
-                first = None if line is None else (path, line)
+            try:
+                ctx = self.check_file(changed, result)
+                if ctx is None:
+                    continue
+                hooks |= ctx.changed_hooks
+                if first is None:
+                    line = _first_code_line(changed, ctx) if self.config.strict else None
+                    first = None if line is None else (path, line)
+            except Exception as exc:  # one file never ends the run for the others
+                result.errors.append(_crash(path, exc))
         if self.config.strict and first is not None and MISSING_HOOKS in self.enabled:
             missing = [kind for kind in HOOK_KINDS if kind not in hooks]
             if missing:
@@ -135,7 +164,12 @@ class Engine:
                         + " (metrics, tracing and logging are all required)",
                     )
                 )
-        result.findings.sort()
+        result.findings = sorted(
+            dataclasses.replace(f, file_class=result.classes[f.path].kind)
+            if f.path in result.classes
+            else f
+            for f in result.findings
+        )
         return result
 
     def _finding(self, path: str, line: int, column: int, code: str, message: str) -> Finding:
@@ -158,22 +192,25 @@ class Engine:
         """
         path = changed.path
         try:
-            data = changed.location.read_bytes()
+            data: bytes | None = read_source(changed.location)
+            problem = ""
+        except NotSource as exc:
+            data, problem = None, str(exc)
         except OSError:
             return None  # deleted since the diff was taken: nothing to check
         result.files.append(path)
         ignored = file_ignores(self.config, path, self._all_codes)
-        source, problem = _decode(data)
+        source, problem = (None, problem) if data is None else _decode(data)
         tree: ast.Module | None = None
         line = column = 1
         if source is not None:
             try:
                 tree = ast.parse(source, filename=path)
             except SyntaxError as exc:
-                problem = f"syntax error: {exc.msg}"
+                problem = f"syntax error: {exc.msg} (as Python {_PYTHON} reads it)"
                 line, column = exc.lineno or 1, exc.offset or 1
             except (ValueError, RecursionError, MemoryError) as exc:
-                problem = f"cannot parse: {exc}"
+                problem = f"cannot parse: {exc or 'too deeply nested'}"
         if tree is None or source is None:
             if PARSE_ERROR in self.enabled and PARSE_ERROR not in ignored:
                 message = f"{problem}; the file was not checked"
@@ -198,15 +235,27 @@ class Engine:
         return ctx
 
 
-def _first_code_line(changed: ChangedFile, source: str) -> int | None:
-    """The first line of code the change added (not blank, not a comment), if any."""
+def _crash(path: str, exc: Exception) -> InternalError:
+    """obs-ci itself failed on one file: an internal error for that file alone."""
+    tb = exc.__traceback__
+    while tb is not None and tb.tb_next is not None:
+        tb = tb.tb_next
+    where = "" if tb is None else f" at {tb.tb_frame.f_code.co_filename}:{tb.tb_lineno}"
+    message = f"obs-ci failed on this file: {type(exc).__name__}: {exc}{where}"
+    return InternalError(path, ENGINE, message)
+
+
+def _first_code_line(changed: ChangedFile, ctx: FileContext) -> int | None:
+    """The first line of code that does something the change added (not blank, not a
+    comment, not an import or a constant: `declaration_lines`), if any."""
+    lines = ctx.source.splitlines()
     added = changed.added if changed.added is not None else changed.lines
     if added is None:
-        return 1
-    lines = source.splitlines()
+        added = range(1, len(lines) + 1)
+    declarations = declaration_lines(ctx.tree)
     for number in added:
         text = lines[number - 1].strip() if 0 < number <= len(lines) else ""
-        if text and not text.startswith("#"):
+        if text and not text.startswith("#") and number not in declarations:
             return number
     return None
 

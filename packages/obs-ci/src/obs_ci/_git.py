@@ -2,14 +2,27 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from obs_ci._diff import DiffLines, parse_unified_diff
+from obs_ci._diff import DiffError, DiffLines, parse_unified_diff
 
-__all__ = ["GitError", "git_changes", "git_files", "git_grep", "git_root", "merge_base"]
+__all__ = [
+    "GitChange",
+    "GitError",
+    "git_blobs",
+    "git_change",
+    "git_changes",
+    "git_files",
+    "git_grep",
+    "git_root",
+    "merge_base",
+    "path_in_change",
+]
 
 _FETCH_HINT = (
     "fetch the history it needs: `git fetch --unshallow` or `git fetch --depth=200 origin "
@@ -118,6 +131,15 @@ def git_files(folder: str, cwd: Path) -> list[str]:
     return _ls_files(["--cached", "--others", "--exclude-standard"], [folder], cwd)
 
 
+def path_in_change(path: str, commit: str, cwd: Path) -> bool:
+    """Whether a PATHS argument (relative to `cwd`) names a file or folder of the work
+    tree (tracked or not ignored) or of the base `commit` (a file the change deleted)."""
+    if _ls_files(["--cached", "--others", "--exclude-standard"], [path], cwd):
+        return True
+    done = _git(["ls-tree", "-r", "--name-only", commit, "--", path], cwd)
+    return done.returncode == 0 and bool(done.stdout.strip())
+
+
 def git_grep(text: str, cwd: Path) -> list[str]:
     """Repo-relative Python files, tracked or untracked but not ignored, containing `text`."""
     done = _git(
@@ -129,13 +151,33 @@ def git_grep(text: str, cwd: Path) -> list[str]:
     return sorted(path for path in done.stdout.split("\0") if path)
 
 
+_RENAME = re.compile(r"^rename from (.*)\nrename to (.*)$", re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class GitChange:
+    """The work tree's change against `commit` (the merge base), file by file."""
+
+    commit: str
+    head: str
+    lines: dict[str, DiffLines | None]
+    #: The old path of each renamed file, by its new path.
+    renamed: dict[str, str] = field(default_factory=dict)
+
+
 def git_changes(base: str | None, paths: Sequence[str], cwd: Path) -> dict[str, DiffLines | None]:
+    """Changed lines of the work tree against the merge base of `base` and HEAD."""
+    return git_change(base, paths, cwd).lines
+
+
+def git_change(base: str | None, paths: Sequence[str], cwd: Path) -> GitChange:
     """Changed lines of the work tree against the merge base of `base` and HEAD.
 
     Files git does not track yet and does not ignore are new code too: they count whole
     (None), as they would once added, so a forgotten ``git add`` never hides a change.
     """
     commit = merge_base(base, cwd)
+    head = _git(["rev-parse", "--verify", "--quiet", "HEAD"], cwd).stdout.strip()
     done = _git(
         [
             "diff",
@@ -152,8 +194,43 @@ def git_changes(base: str | None, paths: Sequence[str], cwd: Path) -> dict[str, 
     )
     if done.returncode != 0:
         raise GitError(f"git diff failed: {done.stderr.strip()}")
-    changes: dict[str, DiffLines | None] = dict(parse_unified_diff(done.stdout))
+    try:
+        changes: dict[str, DiffLines | None] = dict(parse_unified_diff(done.stdout))
+    except DiffError as exc:
+        raise GitError(f"cannot read the output of git diff: {exc}") from exc
     # like `git diff`, without PATHS the whole work tree, even from a subfolder (":/")
     for path in _ls_files(["--others", "--exclude-standard"], paths or [":/"], cwd):
         changes.setdefault(path, None)
-    return changes
+    renamed = {new: old for old, new in _RENAME.findall(done.stdout)}
+    return GitChange(commit, head, changes, renamed)
+
+
+def git_blobs(commit: str, paths: Sequence[str], cwd: Path) -> dict[str, bytes]:
+    """The content of each path at `commit` (one ``git cat-file --batch``); absent ones left out."""
+    wanted = [p for p in paths if "\n" not in p]
+    if not wanted:
+        return {}
+    try:
+        done = subprocess.run(
+            ["git", "cat-file", "--batch"],
+            cwd=cwd,
+            input="".join(f"{commit}:{p}\n" for p in wanted).encode("utf-8", "surrogateescape"),
+            capture_output=True,
+            check=False,
+        )
+    except FileNotFoundError:
+        return {}
+    out = done.stdout
+    blobs: dict[str, bytes] = {}
+    position = 0
+    for path in wanted:
+        end = out.find(b"\n", position)
+        if end < 0:
+            break
+        header = out[position:end].split()
+        position = end + 1
+        if len(header) == 3 and header[1] == b"blob":
+            size = int(header[2])
+            blobs[path] = out[position : position + size]
+            position += size + 1
+    return blobs

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
-from obs_ci._diff import parse_unified_diff
+from obs_ci._diff import DiffError, is_diff, parse_unified_diff
 from obs_ci._engine import ChangedFile
-from obs_ci._git import GitError, git_changes, git_files
+from obs_ci._files import read_source
+from obs_ci._git import GitChange, GitError, git_blobs, git_change, git_files
+from obs_ci._meaning import meaningful_lines
 
-__all__ = ["InputError", "explicit_files", "from_diff", "from_git", "relative"]
+__all__ = ["InputError", "explicit_files", "from_diff", "from_git", "git_input", "relative"]
 
 
 class InputError(Exception):
@@ -32,7 +35,8 @@ def _folder_files(folder: Path, root: Path, in_git: bool) -> list[ChangedFile]:
         except GitError as exc:
             raise InputError(str(exc)) from exc
         paths = [p for p in listed if p.endswith(".py")]
-        return [ChangedFile(p, root / p) for p in paths if (root / p).is_file()]
+        # lexists: a symlink to a device is still a file to report, a deleted one is not
+        return [ChangedFile(p, root / p) for p in paths if os.path.lexists(root / p)]
     found = [
         f
         for f in sorted(folder.rglob("*.py"))
@@ -56,8 +60,22 @@ def explicit_files(paths: tuple[str, ...], root: Path, *, in_git: bool) -> list[
 
 
 def from_diff(text: str, root: Path) -> list[ChangedFile]:
-    """The files of a unified diff, read from the work tree the diff must describe."""
-    diff = parse_unified_diff(text)
+    """The files of a unified diff, read from the work tree the diff must describe.
+
+    Text without a diff header (empty stdin, an error message, anything else) is an
+    error, never "nothing changed": a failed ``git diff`` upstream must not pass.
+    """
+    if not is_diff(text):
+        what = "is empty" if not text.strip() else "has no diff header"
+        raise InputError(
+            f"the diff {what} (no `diff --git`, or `--- a/FILE` then `+++ b/FILE`); pass "
+            "the output of `git diff` (if it failed, its error is above; use `set -o "
+            "pipefail`), or let obs-ci ask git with --base REF"
+        )
+    try:
+        diff = parse_unified_diff(text)
+    except DiffError as exc:
+        raise InputError(str(exc)) from exc
     changed = [ChangedFile.from_diff_lines(p, root / p, lines) for p, lines in diff.items()]
     absent = [c.path for c in changed if c.path.endswith(".py") and not c.location.exists()]
     if absent:
@@ -69,9 +87,47 @@ def from_diff(text: str, root: Path) -> list[ChangedFile]:
 
 
 def from_git(base: str | None, paths: tuple[str, ...], cwd: Path, root: Path) -> list[ChangedFile]:
-    """The work tree's changes against the merge base of `base` and HEAD."""
+    """The work tree's changes against the merge base of `base` and HEAD, in meaning."""
+    return git_input(base, paths, cwd, root)[0]
+
+
+def git_input(
+    base: str | None, paths: tuple[str, ...], cwd: Path, root: Path
+) -> tuple[list[ChangedFile], GitChange]:
+    """The changed files, narrowed to what changed in meaning, and git's view of the change."""
     try:
-        lines = git_changes(base, paths, cwd)
+        change = git_change(base, paths, cwd)
     except GitError as exc:
         raise InputError(str(exc)) from exc
-    return [ChangedFile.from_diff_lines(p, root / p, ln) for p, ln in lines.items()]
+    changed = [ChangedFile.from_diff_lines(p, root / p, ln) for p, ln in change.lines.items()]
+    return _in_meaning(changed, change, root), change
+
+
+def _in_meaning(changed: list[ChangedFile], change: GitChange, root: Path) -> list[ChangedFile]:
+    """Each modified Python file's lines, kept only where the code changed in meaning.
+
+    Comments, formatting and docstrings are not changes (see `obs_ci._meaning`); a file
+    whose old or new version does not parse keeps the diff's lines.
+    """
+    modified = [c for c in changed if c.lines is not None and c.path.endswith(".py")]
+    olds = {c.path: change.renamed.get(c.path, c.path) for c in modified}
+    blobs = git_blobs(change.commit, sorted(set(olds.values())), root) if modified else {}
+    narrowed = []
+    for item in changed:
+        old = blobs.get(olds.get(item.path, ""))
+        if old is None:
+            narrowed.append(item)
+            continue
+        try:
+            new_source = read_source(item.location).decode("utf-8")
+            kept = meaningful_lines(old.decode("utf-8"), new_source)
+        except Exception:  # a file obs-ci cannot compare (any reason) keeps the diff's lines
+            kept = None
+        if kept is None:
+            narrowed.append(item)
+            continue
+        added = item.added if item.added is not None else item.lines or ()
+        narrowed.append(
+            ChangedFile(item.path, item.location, sorted(kept), sorted(kept.intersection(added)))
+        )
+    return narrowed

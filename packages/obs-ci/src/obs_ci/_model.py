@@ -69,6 +69,8 @@ class Finding:
     end_column: int = 0
     rule: str = field(default="", compare=False)
     plugin: str = field(default="", compare=False)
+    #: The class of the file (``service``; see ``obs-ci check --show-files``).
+    file_class: str = field(default="", compare=False)
 
 
 @dataclass(frozen=True)

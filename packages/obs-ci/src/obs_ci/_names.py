@@ -17,6 +17,7 @@ __all__ = [
     "INTERESTING_METHODS",
     "METHODS",
     "OBJECTS",
+    "REQUEST_HOOKS",
     "ROUTE_METHODS",
     "role_by_convention",
 ]
@@ -53,6 +54,36 @@ FUNCTIONS.update(
         "obs_flask.Observability": ("instrumentation", "observability"),
         "obs_flask.MetricsMiddleware": ("instrumentation", None),
         "obs_flask.init_tracing": ("instrumentation", None),
+    }
+)
+# instrumentation a project may already have: OpenTelemetry's Flask and WSGI/ASGI
+# instrumentation and prometheus_flask_exporter cover every route of the app they are given
+_OTEL = "opentelemetry.instrumentation"
+FUNCTIONS[f"{_OTEL}.flask.FlaskInstrumentor"] = (None, "instrumentor")
+FUNCTIONS[f"{_OTEL}.flask.FlaskInstrumentor.instrument_app"] = ("instrumentation", None)
+for _kind in ("wsgi", "asgi"):
+    FUNCTIONS[f"{_OTEL}.{_kind}.OpenTelemetryMiddleware"] = ("instrumentation", None)
+for _module in ("prometheus_flask_exporter", "prometheus_flask_exporter.multiprocess"):
+    for _class in (
+        "PrometheusMetrics",
+        "RESTfulPrometheusMetrics",
+        "GunicornPrometheusMetrics",
+        "GunicornInternalPrometheusMetrics",
+        "UWsgiPrometheusMetrics",
+        "MultiprocessPrometheusMetrics",
+    ):
+        FUNCTIONS[f"{_module}.{_class}"] = ("instrumentation", "exporter")
+        FUNCTIONS[f"{_module}.{_class}.for_app_factory"] = ("instrumentation", "exporter")
+
+#: Flask request lifecycle decorators: hooks in them observe every request of the app.
+REQUEST_HOOKS = frozenset(
+    {
+        "before_request",
+        "after_request",
+        "teardown_request",
+        "before_app_request",
+        "after_app_request",
+        "teardown_app_request",
     }
 )
 
@@ -110,6 +141,11 @@ METHODS: dict[str, dict[str, CallMeaning]] = {
     },
     "span": _SPAN_METHODS,
     "observability": {"init_app": ("instrumentation", None)},
+    "instrumentor": {
+        "instrument_app": ("instrumentation", None),
+        "instrument": ("instrumentation", None),
+    },
+    "exporter": {"init_app": ("instrumentation", None)},
     "flask_app": {"logger": (None, "logger")},
     "blueprint": {},
 }

@@ -26,10 +26,21 @@ def render_text(result: Result) -> str:
     lines = [f"{f.path}:{f.line}:{f.column}: {f.code} {f.message}" for f in result.findings]
     lines += [f"{e.path}: internal error: {e.message}" for e in result.errors]
     if result.findings or result.errors:
-        lines.append(f"Found {_summary(result)}.")
+        lines.append(f"Found {_summary(result)}.{_unchecked(result)}")
     else:
-        lines.append(f"All checks passed ({len(result.files)} changed Python file(s)).")
+        lines.append(
+            f"All checks passed ({len(result.files)} changed Python file(s)).{_unchecked(result)}"
+        )
     return "\n".join(lines) + "\n"
+
+
+def _unchecked(result: Result) -> str:
+    """`` Not checked: 2 tooling, 1 test.`` for the changed files that were not service code."""
+    counts = Counter(c.kind for c in result.classes.values() if c.kind != "service")
+    if not counts:
+        return ""
+    parts = ", ".join(f"{n} {kind}" for kind, n in sorted(counts.items()))
+    return f" Not checked: {parts} (--show-files says why)."
 
 
 def as_dict(result: Result) -> dict[str, Any]:
@@ -39,6 +50,9 @@ def as_dict(result: Result) -> dict[str, Any]:
         "tool": "obs-ci",
         "exit_code": result.exit_code,
         "files": list(result.files),
+        "classes": {
+            path: {"class": c.kind, "reason": c.reason} for path, c in result.classes.items()
+        },
         "findings": [
             {
                 "code": f.code,
@@ -50,6 +64,7 @@ def as_dict(result: Result) -> dict[str, Any]:
                 "end_line": f.end_line,
                 "end_column": f.end_column,
                 "plugin": f.plugin,
+                "class": f.file_class,
             }
             for f in result.findings
         ],

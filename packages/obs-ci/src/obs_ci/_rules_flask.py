@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 
+from obs_ci._calls import delegates_to_hooks, instruments_app
 from obs_ci._context import FileContext
 from obs_ci._model import Rule
 
@@ -15,7 +16,10 @@ class ParseError(Rule):
 
     code = "OBS001"
     name = "parse-error"
-    summary = "A changed Python file does not parse (syntax error, not UTF-8, binary)."
+    summary = (
+        "A changed Python file cannot be checked (syntax error, not UTF-8, binary, too large, "
+        "not a regular file)."
+    )
     rationale = (
         "A file obs-ci cannot parse cannot be checked; failing loudly beats passing a change "
         "nobody analysed."
@@ -48,11 +52,15 @@ class UnobservedRoute(Rule):
     summary = "A new or changed Flask route handler has no logging, metrics or tracing."
     rationale = (
         "Request handlers are where incidents show up; a handler with no log line, metric or "
-        "span is invisible. Instrumenting the app with obs-flask (`Observability(app)`, "
-        "`Observability().init_app(app)`, or the legacy `MetricsMiddleware(app)` / "
-        "`init_tracing(app, ...)`) covers every route with RED metrics, server spans and "
-        "access logs, so the rule is then silent: in the module that creates the app, and "
-        "for blueprints and imported apps when any service module of the repository "
+        "span is invisible. A handler that calls a project function with hooks (followed "
+        "three calls deep) is observed. Instrumenting the app covers every route: obs-flask "
+        "(`Observability(app)`, `init_app`, `MetricsMiddleware`, `init_tracing`), "
+        "OpenTelemetry (`FlaskInstrumentor().instrument_app(app)`, `.instrument()`, "
+        "`OpenTelemetryMiddleware`), prometheus_flask_exporter (`PrometheusMetrics(app)`, "
+        "`init_app`), request hooks (`@app.before_request`/`after_request`) or WSGI "
+        "middleware with hooks, or a project function that does one of these with the app "
+        "it is given. The rule is then silent: in the module that creates the app, and for "
+        "blueprints and imported apps when any service module of the repository "
         "instruments an app."
     )
     example = (
@@ -78,14 +86,15 @@ class UnobservedRoute(Rule):
     leave_AsyncFunctionDef = leave_FunctionDef
 
     def end_file(self, ctx: FileContext) -> None:
-        if ctx.instrumented:
+        pending = [(node, own) for node, own in self._pending if ctx.touched(node)]
+        if not pending or instruments_app(ctx):
             return
-        for node, own_app in self._pending:
-            if not ctx.touched(node):
+        for node, own_app in pending:
+            if delegates_to_hooks(ctx, node):
                 continue
             # a blueprint's or an imported app's routes: covered if the repository
-            # instruments an app with obs-flask (asked only now, once per run)
-            if not own_app and ctx.project and ctx.project.flask_instrumented_in:
+            # instruments an app (asked only now, once per run)
+            if not own_app and ctx.project and ctx.project.instrumented_in:
                 continue
             ctx.report(
                 self,

@@ -18,6 +18,16 @@ def _is_text(node: ast.AST) -> bool:
     )
 
 
+def _concatenates_text(node: ast.BinOp) -> bool:
+    """Whether ``a + b + ...`` adds text anywhere along its left spine (walked in a loop)."""
+    current: ast.expr = node
+    while isinstance(current, ast.BinOp) and isinstance(current.op, ast.Add):
+        if _is_text(current.left) or _is_text(current.right):
+            return True
+        current = current.left
+    return False
+
+
 def _eager_format(node: ast.AST) -> str | None:
     """How a log message is formatted before the logger sees it, if it is."""
     if isinstance(node, ast.JoinedStr):
@@ -27,11 +37,7 @@ def _eager_format(node: ast.AST) -> str | None:
     if isinstance(node, ast.BinOp):
         if isinstance(node.op, ast.Mod) and _is_text(node.left):
             return "%-formatting"
-        if isinstance(node.op, ast.Add) and (
-            _is_text(node.left)
-            or _is_text(node.right)
-            or _eager_format(node.left) == "concatenation"
-        ):
+        if _concatenates_text(node):
             return "concatenation"
     if (
         isinstance(node, ast.Call)

@@ -39,6 +39,7 @@ _NON_BASE_UNITS = frozenset(
     }
 )
 _ID_LIKE = re.compile(r"(?i)(^|_)(id|ids|uuid|guid|email|ip|token|session)$")
+_SHOWN_LINKS = 4
 _RAW_REQUEST = frozenset(
     {"path", "full_path", "url", "base_url", "url_root", "remote_addr", "query_string", "args"}
 )
@@ -115,19 +116,35 @@ class MetricName(Rule):
             ctx.report(self, node, f"metric name {full!r} " + "; ".join(problems))
 
 
+def _describe(node: ast.Attribute) -> str:
+    """``user.id`` for a label value; a long chain keeps only its last links."""
+    attrs: list[str] = []
+    current: ast.expr = node
+    while isinstance(current, ast.Attribute) and len(attrs) < _SHOWN_LINKS:
+        attrs.append(current.attr)
+        current = current.value
+    if isinstance(current, ast.Name):
+        attrs.append(current.id)
+    elif isinstance(current, ast.Call) and isinstance(current.func, ast.Name):
+        attrs.append(f"{current.func.id}()")
+    else:
+        attrs.append("(...)")
+    return ".".join(reversed(attrs))
+
+
 def _unbounded(expr: ast.AST) -> str | None:
     for node in ast.walk(expr):
         if isinstance(node, ast.Name) and _ID_LIKE.search(node.id):
             return node.id
         if isinstance(node, ast.Attribute):
             if _ID_LIKE.search(node.attr):
-                return ast.unparse(node)
+                return _describe(node)
             if (
                 node.attr in _RAW_REQUEST
                 and isinstance(node.value, ast.Name)
                 and node.value.id == "request"
             ):
-                return ast.unparse(node)
+                return _describe(node)
     return None
 
 

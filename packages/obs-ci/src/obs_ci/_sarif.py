@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from collections import Counter
 from importlib import metadata
 from typing import Any
@@ -17,13 +18,19 @@ __all__ = ["SARIF_SCHEMA", "render_sarif", "sarif_log"]
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 
 
+def _uri(path: str) -> str:
+    """A repo-relative URI: the file name's bytes percent-encoded, whatever their encoding
+    (``caf\\xe9.py`` is ``caf%E9.py``)."""
+    return quote(os.fsencode(path))
+
+
 def _fingerprints(findings: list[Finding]) -> list[str]:
     """Stable across line moves: the code, the path and the message, then ``:n`` to tell
     apart the same problem found n times in a file (code scanning merges equal prints)."""
     seen: Counter[str] = Counter()
     prints = []
     for finding in findings:
-        raw = f"{finding.code}\0{finding.path}\0{finding.message}".encode()
+        raw = f"{finding.code}\0{finding.path}\0{finding.message}".encode(errors="surrogateescape")
         digest = hashlib.sha256(raw).hexdigest()[:32]
         seen[digest] += 1
         prints.append(f"{digest}:{seen[digest]}")
@@ -62,7 +69,7 @@ def sarif_log(result: Result) -> dict[str, Any]:
                 {
                     "physicalLocation": {
                         "artifactLocation": {
-                            "uri": quote(finding.path),
+                            "uri": _uri(finding.path),
                             "uriBaseId": "%SRCROOT%",
                         },
                         "region": {
@@ -74,6 +81,7 @@ def sarif_log(result: Result) -> dict[str, Any]:
                 }
             ],
             "partialFingerprints": {"obsCi/v1": fingerprint},
+            "properties": {"fileClass": finding.file_class},
         }
         if finding.code in index:
             entry["ruleIndex"] = index[finding.code]
@@ -86,7 +94,7 @@ def sarif_log(result: Result) -> dict[str, Any]:
             "locations": [
                 {
                     "physicalLocation": {
-                        "artifactLocation": {"uri": quote(error.path), "uriBaseId": "%SRCROOT%"}
+                        "artifactLocation": {"uri": _uri(error.path), "uriBaseId": "%SRCROOT%"}
                     }
                 }
             ],

@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 import dataclasses
+import io
 import sys
 import traceback
 import warnings
 from pathlib import Path
-from typing import NoReturn, TextIO
+from typing import BinaryIO, NoReturn, TextIO
 
 import click
 from obs_core import find_pyproject
 
-from obs_ci._config import ConfigError, load_config, selected_codes, skipped
+from obs_ci._config import ConfigError, load_config, selected_codes
 from obs_ci._engine import Engine, Result
-from obs_ci._git import git_root
-from obs_ci._inputs import InputError, explicit_files, from_diff, from_git, relative
+from obs_ci._git import GitError, git_root, path_in_change
+from obs_ci._inputs import InputError, explicit_files, from_diff, git_input, relative
 from obs_ci._project import Project
 from obs_ci._registry import LoadedRule, RuleLoadError, load_rules
 from obs_ci._report import render, render_text
@@ -50,23 +51,29 @@ def cli() -> None:
 @cli.command()
 @click.argument("paths", nargs=-1)
 @click.option("--base", help="Compare with the merge base of this ref (default: upstream).")
-@click.option("--diff", "diff_file", type=click.File("r"), help="A unified diff file, or -.")
+@click.option("--diff", "diff_file", type=click.File("rb"), help="A unified diff file, or -.")
 @click.option("--files", is_flag=True, help="PATHS are files checked whole (no git needed).")
 @click.option("--strict", is_flag=True, default=None, help="Require metrics, tracing and logging.")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
 @click.option("--output", type=click.Path(dir_okay=False), help="Write the report here.")
 @click.option("--select", multiple=True, help="Rule codes or prefixes to enable (ALL).")
 @click.option("--ignore", multiple=True, help="Rule codes or prefixes to disable.")
+@click.option(
+    "--show-files",
+    is_flag=True,
+    help="List each changed Python file with its class and why, then exit (checks nothing).",
+)
 def check(
     paths: tuple[str, ...],
     base: str | None,
-    diff_file: TextIO | None,
+    diff_file: BinaryIO | None,
     files: bool,
     strict: bool | None,
     fmt: str,
     output: str | None,
     select: tuple[str, ...],
     ignore: tuple[str, ...],
+    show_files: bool,
 ) -> None:
     """Check the changed Python code: against git, a diff (--diff) or whole files (--files)."""
     if diff_file is not None and files:
@@ -84,15 +91,70 @@ def check(
     try:
         if files:
             changed = explicit_files(paths, root, in_git=top is not None)
+            if top is None and engine.project is not None:
+                # no repository: the files given are the whole project (never a walk of cwd)
+                engine.project.limit_to([c.path for c in changed])
         elif diff_file is not None:
-            changed = from_diff(diff_file.read(), root)
+            changed = from_diff(_diff_text(diff_file), root)
+            if not changed:
+                click.echo(
+                    "obs-ci: warning: the diff adds or modifies no file; nothing to check", err=True
+                )
         else:
-            changed = from_git(base, paths, cwd, root)
+            changed, change = git_input(base, paths, cwd, root)
+            _check_paths(paths, change.commit, cwd)
+            if change.commit == change.head and not change.lines:
+                click.echo(
+                    f"obs-ci: warning: the base ({base or 'the default base'}) is HEAD itself "
+                    "and nothing is uncommitted, so there is no change to check; pass --base "
+                    "naming the branch this work started from",
+                    err=True,
+                )
     except InputError as exc:
         _fail(str(exc))
+    if show_files:
+        _show_files(engine, [c.path for c in changed])
+        return
     result = engine.run(changed)
+    kinds = {c.kind for c in result.classes.values()}
+    if kinds == {"excluded"}:
+        click.echo(
+            f"obs-ci: warning: every changed Python file ({len(result.classes)}) is excluded "
+            "(exclude, extend-exclude or the default excludes): nothing was checked",
+            err=True,
+        )
     _emit(result, fmt, output)
     sys.exit(result.exit_code)
+
+
+def _diff_text(stream: BinaryIO) -> str:
+    """A diff as text: UTF-8, with other bytes (a Latin-1 line, a raw file name) kept."""
+    try:
+        return stream.read().decode("utf-8", errors="surrogateescape")
+    except OSError as exc:
+        _fail(f"cannot read the diff: {exc.strerror or exc}")
+
+
+def _check_paths(paths: tuple[str, ...], commit: str, cwd: Path) -> None:
+    """Every PATHS argument must name something of the change's tree: a typo never passes."""
+    for path in paths:
+        try:
+            found = path_in_change(path, commit, cwd)
+        except GitError as exc:
+            raise InputError(str(exc)) from exc
+        if not found:
+            raise InputError(
+                f"{path} matches no file of this repository (neither in the work tree nor at "
+                "the base); check the path"
+            )
+
+
+def _show_files(engine: Engine, paths: list[str]) -> None:
+    """``path: class (reason)`` for each changed Python file, like ruff's --show-files."""
+    for path in paths:
+        if path.endswith(".py"):
+            file_class = engine.classify(path)
+            click.echo(f"{path}: {file_class.kind} ({file_class.reason})")
 
 
 def _engine(
@@ -119,7 +181,7 @@ def _engine(
         enabled = selected_codes(codes, chosen, [*ignored, *ignore], config.source)
         for pattern, prefixes in config.per_file_ignores.items():
             selected_codes(codes, [], prefixes, f"per-file-ignores {pattern!r}")
-        project = Project(top or cwd, in_git=top is not None, skip=lambda p: skipped(config, p))
+        project = Project(top or cwd, in_git=top is not None, config=config)
         return Engine(rules, config, enabled, project)
     except (ConfigError, RuleLoadError) as exc:
         _fail(str(exc))
@@ -132,7 +194,7 @@ def _emit(result: Result, fmt: str, output: str | None) -> None:
         click.echo(report, nl=False)
         return
     try:
-        Path(output).write_text(report, encoding="utf-8")
+        Path(output).write_text(report, encoding="utf-8", errors="surrogateescape")
     except OSError as exc:
         _fail(f"cannot write {output}: {exc.strerror or exc}")
     if fmt != "text":
@@ -196,6 +258,8 @@ def _warn(
 def main() -> None:
     """Entry point of the `obs-ci` console script; an unexpected crash is exit 2, never 1."""
     warnings.showwarning = _warn
+    if isinstance(sys.stdout, io.TextIOWrapper):  # file names are bytes: print them as such
+        sys.stdout.reconfigure(errors="surrogateescape")
     try:
         cli(standalone_mode=True)
     except Exception as exc:  # exit 1 would read as "findings": a crash must not
