@@ -15,7 +15,7 @@ from typing import Any
 
 from obs_core._errors import ConfigError
 
-__all__ = ["find_pyproject", "read_pyproject_table"]
+__all__ = ["find_pyproject", "forget_parsed", "read_pyproject_table"]
 
 
 def find_pyproject(start: Path) -> Path | None:
@@ -35,6 +35,11 @@ def _parsed(path: Path, stamp: tuple[int, int]) -> dict[str, Any]:
             return tomllib.load(fh)
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise ConfigError(str(path), "unreadable", f"a valid pyproject.toml ({exc})") from None
+
+
+def forget_parsed() -> None:
+    """Drop the parsed files (`obs_core.testing.reset()` calls it)."""
+    _parsed.cache_clear()
 
 
 def read_pyproject_table(

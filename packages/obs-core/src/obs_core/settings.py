@@ -27,7 +27,8 @@ from importlib import metadata
 from typing import Any
 
 from obs_core._errors import ConfigError
-from obs_core._pyproject import find_pyproject, read_pyproject_table
+from obs_core._pyproject import find_pyproject, forget_parsed, read_pyproject_table
+from obs_core._runtime import on_reset
 
 __all__ = [
     "SETTINGS_GROUP",
@@ -264,3 +265,11 @@ def gather(
             raise ConfigError(key, raw, "a keyword among " + ", ".join(sorted(parsers)))
         values[key] = raw if raw is None else parsers[key](key, raw)
     return values
+
+
+def _forget() -> None:
+    declared_names.cache_clear()
+    forget_parsed()
+
+
+on_reset("obs_core.settings", _forget)  # the caches above start empty after a reset
