@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from importlib import metadata
 
 import pytest
-from obs_core import _plugins
+from obs_core.testing import reset
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 TEST_PLUGINS = ("obs-test-sink", "obs-test-broken", "obs-test-rules", "obs-test-stack")
@@ -44,10 +44,10 @@ def require_binary(name: str) -> str:
 def clean_obs_env(
     monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[None]:
-    """No OTEL_*/OBS_* settings leak in from the shell, and plugins reload per test."""
+    """No OTEL_*/OBS_* settings leak in from the shell, and obs starts fresh per test."""
     for key in list(os.environ):
         if key.startswith(("OTEL_", "OBS_", "PROMETHEUS_MULTIPROC")) or key == "ENVIRONMENT":
             monkeypatch.delenv(key)
-    _plugins.reset()
+    reset()
     yield
-    _plugins.reset()
+    reset()

@@ -19,7 +19,6 @@ def test_defaults_need_no_infrastructure(tmp_path: Path) -> None:
     assert config.traces_exporter == ("file",)
     assert config.log_stdout is True
     assert config.shutdown_timeout <= 2.0
-    assert config.metrics_path == "/metrics"
 
 
 def test_precedence_kwargs_over_env_over_pyproject(tmp_path: Path) -> None:

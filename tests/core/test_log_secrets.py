@@ -16,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from loguru import logger as loguru_logger
 from obs_core import get_logger, init_logging
-from obs_core._logging import shutdown_logging
+from obs_core.testing import reset
 from sqlalchemy import create_engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 from werkzeug.datastructures import Headers
@@ -26,9 +26,9 @@ SECRET = "hunter2-S3CR3T"
 
 @pytest.fixture(autouse=True)
 def fresh_logging() -> Iterator[None]:
-    shutdown_logging()
+    reset()
     yield
-    shutdown_logging()
+    reset()
 
 
 @pytest.fixture

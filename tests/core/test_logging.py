@@ -13,17 +13,16 @@ from typing import Any
 import pytest
 from loguru import logger as loguru_logger
 from obs_core import get_logger, init_logging
-from obs_core._logging import shutdown_logging
-from obs_core.testing import capture_logs
+from obs_core.testing import capture_logs, reset
 from opentelemetry.sdk.trace import TracerProvider
 
 
 @pytest.fixture(autouse=True)
 def fresh_logging() -> Iterator[None]:
     """Each test sets logging up itself; nothing obs installed survives it."""
-    shutdown_logging()
+    reset()
     yield
-    shutdown_logging()
+    reset()
 
 
 @pytest.fixture

@@ -17,16 +17,15 @@ from typing import Any
 import pytest
 import urllib3
 from obs_core import LogSink, ObsConfig, get_logger, hookimpl, init, init_logging
-from obs_core._logging import shutdown_logging
-from obs_core.testing import capture_logs, registered_plugin
+from obs_core.testing import capture_logs, registered_plugin, reset
 
 
 @pytest.fixture(autouse=True)
 def fresh_logging() -> Iterator[None]:
     """Each test sets logging up itself; nothing obs installed survives it."""
-    shutdown_logging()
+    reset()
     yield
-    shutdown_logging()
+    reset()
 
 
 def read_lines(path: Path) -> list[dict[str, Any]]:

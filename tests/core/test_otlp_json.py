@@ -14,7 +14,7 @@ from typing import Any
 
 import orjson
 from google.protobuf.json_format import MessageToDict, Parse
-from obs_core._otlp_file import OTLPJsonFileSpanExporter, otlp_json_line
+from obs_core.traces import OTLPJsonFileSpanExporter, otlp_json_line
 from opentelemetry import trace
 from opentelemetry.exporter.otlp.proto.common.trace_encoder import encode_spans
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest

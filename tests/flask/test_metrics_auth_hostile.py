@@ -11,9 +11,8 @@ from datetime import timedelta
 import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
-from obs_core import ObsConfig
 from obs_core.testing import capture_logs
-from obs_flask._endpoint import authorizer
+from obs_flask import HttpSettings, authorizer
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from tests.flask.conftest import AppFactory
@@ -123,8 +122,10 @@ def test_no_authorization_header_can_make_metrics_fail(serve: Callable[..., Scra
 
 
 def test_the_reusable_check_never_shows_its_secret() -> None:
-    check = authorizer(ObsConfig(metrics_bearer_token="s3cret"))
+    settings_ = HttpSettings(metrics_bearer_token="s3cret")
+    assert "s3cret" not in repr(settings_)
+    check = authorizer(settings_)
     assert check is not None
     assert check("bearer s3cret") and not check("Bearer s3cret\u2603") and not check(None)
     assert "s3cret" not in repr(check)
-    assert authorizer(ObsConfig()) is None  # no credentials: /metrics is open
+    assert authorizer(HttpSettings()) is None  # no credentials: /metrics is open

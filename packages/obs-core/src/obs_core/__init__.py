@@ -9,12 +9,11 @@ the ``otlp`` extra (``pip install 'obs-core[otlp]'``), which obs-flask requires.
 from __future__ import annotations
 
 from importlib import import_module as _import_module
-from importlib import metadata as _metadata
 from typing import TYPE_CHECKING, Any
 
-from obs_core._config import ObsConfig, find_pyproject, load_config
+from obs_core._config import ObsConfig, configured_service_name, load_config
 from obs_core._errors import ConfigError, ObsError, PluginError
-from obs_core._logsinks import LogSink
+from obs_core._metadata import distribution_version
 from obs_core._plugins import (
     PluginInfo,
     PluginWarning,
@@ -23,16 +22,20 @@ from obs_core._plugins import (
     plugin_infos,
     plugin_manager,
 )
+from obs_core._pyproject import find_pyproject
+from obs_core._runtime import on_reset, per_registry
+from obs_core.logging._sinks import LogSink
 
 if TYPE_CHECKING:
-    from obs_core._exposition import render_metrics
-    from obs_core._logger import ObsLogger
-    from obs_core._logging import get_logger, init_logging
-    from obs_core._metrics import get_registry, set_registry, track_function_metrics
-    from obs_core._setup import configure, init, init_metrics
+    from obs_core._configure import configure
+    from obs_core._setup import init, init_metrics
+    from obs_core.logging._logger import ObsLogger, get_logger
+    from obs_core.logging._setup import init_logging
+    from obs_core.metrics._exposition import render_metrics
+    from obs_core.metrics._registry import get_registry, set_registry, track_function_metrics
 
     __version__: str
-    from obs_core._tracing import (
+    from obs_core.tracing._setup import (
         add_span_attributes,
         add_span_event,
         after_fork,
@@ -54,6 +57,8 @@ __all__ = [
     "add_span_event",
     "after_fork",
     "configure",
+    "configured_service_name",
+    "distribution_version",
     "find_pyproject",
     "get_logger",
     "get_registry",
@@ -65,6 +70,8 @@ __all__ = [
     "init_tracing",
     "load_config",
     "load_errors",
+    "on_reset",
+    "per_registry",
     "plugin_infos",
     "plugin_manager",
     "render_metrics",
@@ -75,22 +82,22 @@ __all__ = [
 
 # The names whose modules need the pillars' libraries, and where they live.
 _LAZY = {
-    "render_metrics": "_exposition",
-    "ObsLogger": "_logger",
-    "get_logger": "_logging",
-    "init_logging": "_logging",
-    "get_registry": "_metrics",
-    "set_registry": "_metrics",
-    "track_function_metrics": "_metrics",
-    "configure": "_setup",
+    "render_metrics": "metrics._exposition",
+    "ObsLogger": "logging._logger",
+    "get_logger": "logging._logger",
+    "init_logging": "logging._setup",
+    "get_registry": "metrics._registry",
+    "set_registry": "metrics._registry",
+    "track_function_metrics": "metrics._registry",
+    "configure": "_configure",
     "init": "_setup",
     "init_metrics": "_setup",
-    "add_span_attributes": "_tracing",
-    "add_span_event": "_tracing",
-    "after_fork": "_tracing",
-    "get_tracer": "_tracing",
-    "init_tracing": "_tracing",
-    "shutdown_tracing": "_tracing",
+    "add_span_attributes": "tracing._setup",
+    "add_span_event": "tracing._setup",
+    "after_fork": "tracing._setup",
+    "get_tracer": "tracing._setup",
+    "init_tracing": "tracing._setup",
+    "shutdown_tracing": "tracing._setup",
 }
 _PILLAR_LIBRARIES = frozenset({"opentelemetry", "loguru", "prometheus_client", "orjson"})
 
@@ -98,10 +105,7 @@ _PILLAR_LIBRARIES = frozenset({"opentelemetry", "loguru", "prometheus_client", "
 def __getattr__(name: str) -> Any:
     """Load a pillar's name on first use (PEP 562), saying which extra is missing."""
     if name == "__version__":  # read from the installed metadata only when asked
-        try:
-            version = _metadata.version("obs-core")
-        except _metadata.PackageNotFoundError:  # a source tree without metadata
-            version = "0"
+        version = distribution_version("obs-core")
         globals()[name] = version
         return version
     module = _LAZY.get(name)

@@ -9,10 +9,10 @@ that raises is reported the same way and pluggy carries on with the other plugin
 
 from __future__ import annotations
 
+import importlib
 import os
-import threading
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from importlib import metadata
 
 import pluggy
@@ -20,6 +20,8 @@ import pluggy
 from obs_core import hookspecs
 from obs_core._errors import PluginError
 from obs_core._hookguard import guard_plugin
+from obs_core._metadata import distribution_version
+from obs_core._runtime import runtime
 
 __all__ = [
     "ENTRY_POINT_GROUP",
@@ -30,11 +32,11 @@ __all__ = [
     "plugin_infos",
     "plugin_manager",
     "register",
-    "reset",
     "unregister",
 ]
 
 ENTRY_POINT_GROUP = "obs"
+_BUILTIN = ("core", "obs_core.default_plugins.core")  # registered even without autoload
 hookimpl = pluggy.HookimplMarker("obs")
 
 
@@ -54,15 +56,7 @@ class PluginInfo:
     entry_point: str | None = None
 
 
-@dataclass
-class _State:
-    pm: pluggy.PluginManager | None = None
-    dists: dict[str, tuple[str | None, str | None, str]] = field(default_factory=dict)
-    errors: dict[str, PluginInfo] = field(default_factory=dict)
-
-
-_state = _State()
-_lock = threading.RLock()
+_state = runtime.plugins
 
 
 def _env_flag(name: str) -> bool:
@@ -79,7 +73,7 @@ def _blocked_names() -> set[str]:
 
 
 def _report(info: PluginInfo, exc: BaseException) -> None:
-    with _lock:
+    with _state.lock:
         _state.errors[info.name] = info
     if _strict():
         raise PluginError(_describe(info)) from exc
@@ -157,20 +151,20 @@ def _load_entry_points(pm: pluggy.PluginManager) -> None:
 
 def plugin_manager() -> pluggy.PluginManager:
     """The process-wide `PluginManager("obs")`, loading plugins on first use."""
-    pm = _state.pm
+    pm: pluggy.PluginManager | None = _state.pm
     if pm is not None:
         return pm
-    with _lock:
+    with _state.lock:
         if _state.pm is not None:
-            return _state.pm
+            found: pluggy.PluginManager = _state.pm
+            return found
         pm = _ObsPluginManager("obs")
         pm.add_hookspecs(hookspecs)
         for name in _blocked_names():
             pm.set_blocked(name)
-        from obs_core.default_plugins import core
-
-        if not pm.is_blocked("core"):
-            _register_checked(pm, core, "core")
+        if not pm.is_blocked(_BUILTIN[0]):
+            # by name, as an entry point is: the built-in plugin imports this module
+            _register_checked(pm, importlib.import_module(_BUILTIN[1]), _BUILTIN[0])
         if not _env_flag("OBS_DISABLE_PLUGIN_AUTOLOAD"):
             _load_entry_points(pm)
         _state.pm = pm
@@ -181,7 +175,7 @@ def register(plugin: object, name: str | None = None) -> str:
     """Register a plugin object in code, validating it like an entry-point plugin."""
     pm = plugin_manager()
     plugin_name = name or pm.get_canonical_name(plugin)
-    with _lock:
+    with _state.lock:
         _register_checked(pm, plugin, plugin_name)
     return plugin_name
 
@@ -189,18 +183,10 @@ def register(plugin: object, name: str | None = None) -> str:
 def unregister(name: str) -> None:
     """Remove a plugin registered under `name` (no error if it is not there)."""
     pm = plugin_manager()
-    with _lock:
+    with _state.lock:
         plugin = pm.get_plugin(name)
         if plugin is not None:
             pm.unregister(plugin, name=name)
-
-
-def reset() -> None:
-    """Forget every loaded plugin; the next `plugin_manager()` loads them again."""
-    with _lock:
-        _state.pm = None
-        _state.dists.clear()
-        _state.errors.clear()
 
 
 def load_errors() -> list[PluginInfo]:
@@ -238,7 +224,4 @@ def plugin_infos(include_blocked: bool = False) -> list[PluginInfo]:
 
 
 def _version(dist: str) -> str | None:
-    try:
-        return metadata.version(dist)
-    except metadata.PackageNotFoundError:
-        return None
+    return distribution_version(dist, None)

@@ -2,30 +2,19 @@
 
 from __future__ import annotations
 
-import threading
-import weakref
 from typing import Any
 
 from prometheus_client import CollectorRegistry
 
-from obs_core._config import ObsConfig, load_config
+from obs_core._config import ObsConfig
+from obs_core._configure import configure
 from obs_core._hookcall import call_hook
-from obs_core._logging import init_logging
-from obs_core._metrics import get_registry, set_registry
-from obs_core._tracing import init_tracing
+from obs_core._runtime import runtime
+from obs_core.logging._setup import init_logging
+from obs_core.metrics._registry import get_registry, set_registry
+from obs_core.tracing._setup import init_tracing
 
-__all__ = ["configure", "init", "init_metrics"]
-
-_metrics_done: weakref.WeakSet[CollectorRegistry] = weakref.WeakSet()
-_lock = threading.Lock()
-
-
-def configure(**kwargs: Any) -> ObsConfig:
-    """Load the config (kwargs > env > pyproject > defaults) and let plugins adjust it."""
-    config = load_config(**kwargs)
-    call_hook("obs_configure", config=config)
-    config.validate()
-    return config
+__all__ = ["init", "init_metrics"]
 
 
 def init_metrics(config: ObsConfig, registry: CollectorRegistry | None = None) -> CollectorRegistry:
@@ -33,9 +22,11 @@ def init_metrics(config: ObsConfig, registry: CollectorRegistry | None = None) -
     if registry is not None:
         set_registry(registry)
     reg = get_registry()
-    with _lock:
-        if reg not in _metrics_done:
-            _metrics_done.add(reg)
+    # once per registry: the plugins' collectors stay registered on it
+    done: list[bool] = runtime.per_registry(reg, "obs_core.metrics_done", lambda: [False])
+    with runtime.metrics.lock:
+        if not done[0]:
+            done[0] = True
             call_hook("obs_register_metrics", config=config, registry=reg)
     return reg
 

@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from obs_core._errors import ConfigError
+from obs_core._errors import ConfigError, ObsError
 from obs_core._hookcall import call_hook
 
 __all__ = ["cli", "main"]
@@ -21,12 +21,13 @@ def cli() -> None:
 def main() -> None:
     """Entry point: load plugins, let them add commands, run.
 
-    A `ConfigError` (a bad setting, also one a plugin refuses) is the user's error: one
-    line naming the setting, exit 2, as for a bad command-line option.
+    An `ObsError` is reported as one line: a `ConfigError` (a bad setting, also one a
+    plugin refuses) is the user's error, exit 2 as for a bad command-line option; any
+    other obs error exits 1.
     """
     try:
         call_hook("obs_register_commands", cli=cli)
         cli(prog_name="obs")
-    except ConfigError as exc:
+    except ObsError as exc:
         click.echo(f"Error: {exc}", err=True)
-        sys.exit(2)
+        sys.exit(2 if isinstance(exc, ConfigError) else 1)

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from prometheus_client import CollectorRegistry
 
     from obs_core._config import ObsConfig
-    from obs_core._logsinks import LogSink
+    from obs_core.logging._sinks import LogSink
 
 hookspec = pluggy.HookspecMarker("obs")
 

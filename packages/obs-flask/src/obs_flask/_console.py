@@ -25,6 +25,7 @@ from obs_flask._console_buffers import LogRing, SpanRing, to_span
 from obs_flask._console_red import RedReader
 from obs_flask._endpoint import authorizer
 from obs_flask._http_metrics import UNMATCHED, HttpMetrics
+from obs_flask._settings import HttpSettings
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
@@ -99,10 +100,14 @@ class Console:
         return [self.logs.keep]
 
     def wsgi(
-        self, inner: WSGIApplication, config: ObsConfig, metrics: HttpMetrics | None
+        self,
+        inner: WSGIApplication,
+        config: ObsConfig,
+        http: HttpSettings,
+        metrics: HttpMetrics | None,
     ) -> ConsoleMiddleware:
         """The WSGI layer that serves the console in front of `inner`."""
-        return ConsoleMiddleware(inner, self, config, metrics)
+        return ConsoleMiddleware(inner, self, config, http, metrics)
 
 
 def _discard(message: str) -> None:
@@ -152,6 +157,7 @@ class ConsoleMiddleware:
         inner: WSGIApplication,
         console: Console,
         config: ObsConfig,
+        http: HttpSettings,
         metrics: HttpMetrics | None,
     ) -> None:
         self.inner = inner
@@ -159,7 +165,7 @@ class ConsoleMiddleware:
         self.config = config
         self.prefix = "/" + console.settings.path.strip("/")
         self._networks = console.settings.networks()
-        self._auth = authorizer(config)
+        self._auth = authorizer(http)
         self._red = RedReader(metrics) if metrics is not None else None
         self._file_exporter = "file" in config.traces_exporter and not config.sdk_disabled
         package = resources.files("obs_flask") / "console"

@@ -16,7 +16,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from flask import Response, request
-from obs_core import ObsConfig, render_metrics
+from obs_core import render_metrics
+
+from obs_flask._settings import HttpSettings
 
 __all__ = ["Authorizer", "authorizer", "metrics_view"]
 
@@ -59,7 +61,7 @@ class Authorizer:
             return False
 
 
-def authorizer(config: ObsConfig) -> Authorizer | None:
+def authorizer(config: HttpSettings) -> Authorizer | None:
     """The check `config` asks for (a bearer token wins over basic auth), or None: open."""
     if config.metrics_bearer_token:
         secret = config.metrics_bearer_token.encode("utf-8", "surrogateescape")
@@ -70,7 +72,7 @@ def authorizer(config: ObsConfig) -> Authorizer | None:
     return None
 
 
-def metrics_view(config: ObsConfig) -> Callable[[], Response]:
+def metrics_view(config: HttpSettings) -> Callable[[], Response]:
     """A view serving the registry: OpenMetrics when asked (exemplars), text otherwise."""
     check = authorizer(config)
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from importlib import metadata
 from typing import Any
 
 import obs_core
@@ -18,6 +17,8 @@ from obs_flask._console import Console, ConsoleSettings
 from obs_flask._endpoint import metrics_view
 from obs_flask._http_metrics import UNMATCHED, HttpMetrics, http_metrics
 from obs_flask._middleware import STATE_KEY, ObsMiddleware, Pillars, RequestState
+from obs_flask._settings import PARSERS as HTTP_PARSERS
+from obs_flask._settings import HttpSettings, load_http_settings
 
 __all__ = ["Observability"]
 
@@ -25,11 +26,11 @@ INSTRUMENTATIONS = ("native", "opentelemetry")
 
 
 def _from_app_config(app: Flask) -> dict[str, Any]:
-    """``OBS_SERVICE_NAME`` in ``app.config`` → ``service_name``, for every ObsConfig field."""
-    fields = ObsConfig.__dataclass_fields__
+    """``OBS_SERVICE_NAME`` in ``app.config`` → ``service_name``, for every core or HTTP setting."""
+    names = ObsConfig.__dataclass_fields__.keys() | HTTP_PARSERS.keys()
     found = {}
     for key, value in app.config.items():
-        if key.startswith("OBS_") and key[4:].lower() in fields:
+        if key.startswith("OBS_") and key[4:].lower() in names:
             found[key[4:].lower()] = value
     return found
 
@@ -62,6 +63,7 @@ class Observability:
         self._kwargs = config
         self._console = console
         self.config: ObsConfig | None = None
+        self.http: HttpSettings | None = None
         self.metrics: HttpMetrics | None = None
         self.console: Console | None = None
         if app is not None:
@@ -71,7 +73,14 @@ class Observability:
         """Instrument `app`; a second call on the same app changes nothing."""
         if "obs" in app.extensions:
             return
-        config = obs_core.configure(**{**_from_app_config(app), **self._kwargs})
+        given = {**_from_app_config(app), **self._kwargs}
+        known = ObsConfig.__dataclass_fields__.keys() | HTTP_PARSERS.keys()
+        for key in sorted(given.keys() - known):
+            raise obs_core.ConfigError(
+                key, given[key], "a keyword among " + ", ".join(sorted(known))
+            )
+        http = load_http_settings({k: given.pop(k) for k in list(given) if k in HTTP_PARSERS})
+        config = obs_core.configure(**given)
         if config.service_name == "unknown_service":
             config.service_name = app.name
         settings = self._console or app.config.get("OBS_CONSOLE", False)
@@ -83,14 +92,15 @@ class Observability:
             name = f"obs-console-{id(self.console)}"
             obs_core.plugin_manager().register(self.console, name=name)
         self.config = obs_core.init(self._registry, config)
-        self.metrics = http_metrics(obs_core.get_registry(), config.http_duration_buckets)
+        self.http = http
+        self.metrics = http_metrics(obs_core.get_registry(), http.http_duration_buckets)
 
         already_traced = getattr(app, "_is_instrumented_by_opentelemetry", False)
         if self._instrumentation == "opentelemetry" and not already_traced:
             from opentelemetry.instrumentation.flask import FlaskInstrumentor
 
             instrument = FlaskInstrumentor().instrument_app
-            instrument(app, excluded_urls=",".join(config.http_exclude_paths))  # type: ignore[no-untyped-call]
+            instrument(app, excluded_urls=",".join(http.http_exclude_paths))  # type: ignore[no-untyped-call]
             already_traced = True
         # A later FlaskInstrumentor().instrument_app(app) then sees the app as instrumented.
         app._is_instrumented_by_opentelemetry = True  # type: ignore[attr-defined]
@@ -99,12 +109,12 @@ class Observability:
         if not config.sdk_disabled:
             instrument_libraries()
             if not already_traced:
-                tracer = trace.get_tracer("obs_flask", _version())
+                tracer = trace.get_tracer("obs_flask", obs_core.distribution_version("obs-flask"))
         access_log = None
         if config.log_stdlib:
             # app.logger, touched before setup, got Flask's stderr handler: lines would double
             app.logger.removeHandler(default_handler)
-        if config.http_access_log:
+        if http.http_access_log:
             access_log = obs_core.get_logger("obs.access").info
             logging.getLogger("werkzeug").setLevel(logging.WARNING)
 
@@ -112,17 +122,17 @@ class Observability:
             metrics=self.metrics,
             tracer=tracer,
             access_log=access_log,
-            exclude=frozenset(config.http_exclude_paths),
+            exclude=frozenset(http.http_exclude_paths),
         )
         app.wsgi_app = ObsMiddleware(app.wsgi_app, pillars)  # type: ignore[method-assign]
         if self.console is not None:  # in front: its requests are not the app's traffic
-            app.wsgi_app = self.console.wsgi(app.wsgi_app, config, self.metrics)  # type: ignore[method-assign]
+            app.wsgi_app = self.console.wsgi(app.wsgi_app, config, http, self.metrics)  # type: ignore[method-assign]
         app.before_request_funcs.setdefault(None, []).insert(0, self._before_request)
         if tracer is None and not config.sdk_disabled:
             app.after_request(_borrow_span)
         got_request_exception.connect(_on_exception, app, weak=False)
-        if not any(rule.rule == config.metrics_path for rule in app.url_map.iter_rules()):
-            app.add_url_rule(config.metrics_path, "obs_metrics", metrics_view(config))
+        if not any(rule.rule == http.metrics_path for rule in app.url_map.iter_rules()):
+            app.add_url_rule(http.metrics_path, "obs_metrics", metrics_view(http))
         app.extensions["obs"] = self
 
     def _before_request(self) -> None:
@@ -148,10 +158,3 @@ def _on_exception(sender: Flask, exception: BaseException, **extra: Any) -> None
     state: RequestState | None = request.environ.get(STATE_KEY)
     if state is not None:
         state.exception = exception
-
-
-def _version() -> str:
-    try:
-        return metadata.version("obs-flask")
-    except metadata.PackageNotFoundError:
-        return "0"

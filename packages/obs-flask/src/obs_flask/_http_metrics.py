@@ -2,22 +2,17 @@
 
 from __future__ import annotations
 
-import threading
-import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from obs_core import per_registry
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
 __all__ = ["UNMATCHED", "HttpMetrics", "http_metrics"]
 
 UNMATCHED = "<unmatched>"
 """The `endpoint` label of requests that matched no route, so 404 scans add no series."""
-
-# Keyed by the registry object (not id(), which a new registry may reuse).
-_cache: weakref.WeakKeyDictionary[CollectorRegistry, HttpMetrics] = weakref.WeakKeyDictionary()
-_lock = threading.Lock()
 
 
 @dataclass
@@ -54,35 +49,35 @@ def _child(cache: dict[Any, Any], family: Counter | Histogram | Gauge, key: tupl
 
 def http_metrics(registry: CollectorRegistry, buckets: Sequence[float]) -> HttpMetrics:
     """The HTTP metrics on `registry`; a second app on the same registry reuses them."""
-    with _lock:
-        found = _cache.get(registry)
-        if found is None:
-            found = _cache[registry] = HttpMetrics(
-                requests=Counter(
-                    "http_requests",
-                    "HTTP requests answered, by method, route template and status code.",
-                    ["method", "endpoint", "status"],
-                    registry=registry,
-                ),
-                duration=Histogram(
-                    "http_request_duration_seconds",
-                    "HTTP request duration in seconds, by method and route template.",
-                    ["method", "endpoint"],
-                    buckets=tuple(buckets),
-                    registry=registry,
-                ),
-                exceptions=Counter(
-                    "http_requests_exceptions",
-                    "Unhandled exceptions raised by views, by exception type.",
-                    ["method", "endpoint", "exception_type"],
-                    registry=registry,
-                ),
-                in_progress=Gauge(
-                    "http_requests_in_progress",
-                    "HTTP requests being served now.",
-                    ["method", "endpoint"],
-                    registry=registry,
-                    multiprocess_mode="livesum",
-                ),
-            )
-        return found
+    return per_registry(registry, "obs_flask.http", lambda: _create(registry, buckets))
+
+
+def _create(registry: CollectorRegistry, buckets: Sequence[float]) -> HttpMetrics:
+    return HttpMetrics(
+        requests=Counter(
+            "http_requests",
+            "HTTP requests answered, by method, route template and status code.",
+            ["method", "endpoint", "status"],
+            registry=registry,
+        ),
+        duration=Histogram(
+            "http_request_duration_seconds",
+            "HTTP request duration in seconds, by method and route template.",
+            ["method", "endpoint"],
+            buckets=tuple(buckets),
+            registry=registry,
+        ),
+        exceptions=Counter(
+            "http_requests_exceptions",
+            "Unhandled exceptions raised by views, by exception type.",
+            ["method", "endpoint", "exception_type"],
+            registry=registry,
+        ),
+        in_progress=Gauge(
+            "http_requests_in_progress",
+            "HTTP requests being served now.",
+            ["method", "endpoint"],
+            registry=registry,
+            multiprocess_mode="livesum",
+        ),
+    )

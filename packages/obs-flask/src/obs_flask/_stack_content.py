@@ -46,12 +46,13 @@ _THRESHOLDS: dict[str, float | str] = {
 
 
 _RATIOS = frozenset({"slo_availability", "slo_latency"})  # objectives: 0 < x < 1
+_TABLE = "[tool.obs.stack]"  # where users set these; obs-stack hands them to the hooks
 
 
 def _number(settings: Mapping[str, Any], key: str) -> float:
     """A threshold (>= 0), the SLO latency (> 0) or an objective (0 < x < 1)."""
     value = settings.get(key, _THRESHOLDS[key])
-    setting = f"[tool.obs.stack] {key}"
+    setting = f"{_TABLE} {key}"
     if key in _RATIOS:
         return checks.ratio(setting, value)
     return checks.number(setting, value, exclusive=key == "slo_latency_seconds")
@@ -59,7 +60,7 @@ def _number(settings: Mapping[str, Any], key: str) -> float:
 
 def _duration(settings: Mapping[str, Any], key: str) -> str:
     """A Prometheus duration greater than zero."""
-    return checks.duration(f"[tool.obs.stack] {key}", settings.get(key, _THRESHOLDS[key]))
+    return checks.duration(f"{_TABLE} {key}", settings.get(key, _THRESHOLDS[key]))
 
 
 def _le(seconds: float) -> str:

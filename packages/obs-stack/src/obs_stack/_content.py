@@ -6,11 +6,12 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from obs_core import ObsError
 from obs_core.plugins import call_hook, hook_items, warn_skipped
 
 from obs_stack._settings import refuse_unknown
 
-__all__ = ["StackContent", "gather"]
+__all__ = ["ContentError", "StackContent", "gather"]
 
 
 @dataclass
@@ -23,15 +24,19 @@ class StackContent:
     services: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
+class ContentError(ObsError, ValueError):
+    """The plugins' stack content cannot be rendered: an item without a name, or a clash."""
+
+
 def _unique(kind: str, key: str, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Keep the first item per key; two plugins must not fight over one name silently."""
     seen: dict[str, dict[str, Any]] = {}
     for item in items:
         name = str(item.get(key, ""))
         if not name:
-            raise ValueError(f"a plugin returned a {kind} without {key!r}: {item!r:.200}")
+            raise ContentError(f"a plugin returned a {kind} without {key!r}: {item!r:.200}")
         if name in seen and seen[name] != item:
-            raise ValueError(f"two plugins return different {kind}s named {name!r}")
+            raise ContentError(f"two plugins return different {kind}s named {name!r}")
         seen.setdefault(name, item)
     return list(seen.values())
 

@@ -22,6 +22,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from obs_core import ObsError
+
 from obs_stack._alertmanager import configured_secrets
 from obs_stack._files import private_folder, remove_folder, write_text
 from obs_stack._render import render
@@ -31,7 +33,7 @@ __all__ = ["NativeError", "NativeProcess", "down_native", "up_native"]
 INSTALL = "apt-get install prometheus prometheus-alertmanager (Debian/Ubuntu)"
 
 
-class NativeError(RuntimeError):
+class NativeError(ObsError, RuntimeError):
     """The native stack could not start or stop; the message says why and what to do."""
 
 

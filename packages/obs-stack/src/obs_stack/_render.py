@@ -8,6 +8,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from obs_core import ConfigError
+
 from obs_stack import _alertmanager, _compose, _grafana, _kubernetes, _prometheus
 from obs_stack._content import StackContent, gather
 from obs_stack._files import HEADER, write_json, write_text, write_yaml, write_yaml_documents
@@ -146,7 +148,7 @@ def render(
 ) -> list[Path]:
     """Write the files of `target` under `directory`; return their paths."""
     if target not in TARGETS:
-        raise ValueError(f"unknown target {target!r}: one of {', '.join(TARGETS)}")
+        raise ConfigError("target", target, "one of " + ", ".join(TARGETS))
     content = gather(settings)  # first: a refused setting leaves nothing behind
     folder = Path(directory)
     folder.mkdir(parents=True, exist_ok=True)

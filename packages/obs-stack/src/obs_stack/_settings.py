@@ -10,14 +10,21 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Mapping
-from pathlib import Path
 from typing import Any
 
 import yaml
-from obs_core import ConfigError, load_config
+from obs_core import ConfigError, configured_service_name
 from obs_core import settings as checks
+from obs_core.settings import read_pyproject_table
 
-__all__ = ["DEFAULTS", "load_settings", "parse_assignments", "refuse_unknown"]
+__all__ = [
+    "DEFAULTS",
+    "TABLE",
+    "TOOL_OBS_KEYS",
+    "load_settings",
+    "parse_assignments",
+    "refuse_unknown",
+]
 
 DEFAULTS: dict[str, Any] = {
     # what Prometheus scrapes: the service label is the scrape job
@@ -57,32 +64,26 @@ DEFAULTS: dict[str, Any] = {
 }
 
 
-def _coerce(key: str, value: Any) -> Any:
+TABLE = "[tool.obs.stack]"
+# what obs-stack reads in [tool.obs] (declared to obs-core's check of unknown keys)
+TOOL_OBS_KEYS = ("stack",)
+
+
+def _coerce(setting: str, key: str, value: Any) -> Any:
     """`value` as the type of obs-stack's default for `key` (TOML and flags differ)."""
     default = DEFAULTS[key]
     if isinstance(default, bool):
-        if not isinstance(value, bool):
-            raise ConfigError(f"[tool.obs.stack] {key}", value, "true or false")
-        return value
-    if isinstance(default, int | float) and not isinstance(value, bool):
-        try:
-            number = float(value)
-        except (TypeError, ValueError):
-            raise ConfigError(f"[tool.obs.stack] {key}", value, "a number") from None
+        return checks.boolean(setting, value)
+    if isinstance(default, int | float):
+        number = checks.real(setting, value)
         return int(number) if isinstance(default, int) and number.is_integer() else number
     if isinstance(default, list):
-        if isinstance(value, str):
-            return [part.strip() for part in value.split(",") if part.strip()]
-        if not isinstance(value, list):
-            raise ConfigError(f"[tool.obs.stack] {key}", value, "a list")
-        return [str(item) for item in value]
+        if not isinstance(value, str | list):
+            raise ConfigError(setting, value, "a list")
+        return list(checks.string_list(setting, value))
     if isinstance(default, dict):
-        if not isinstance(value, dict):
-            raise ConfigError(f"[tool.obs.stack] {key}", value, "a table")
-        return {**default, **value}
-    if not isinstance(value, str | int | float):
-        raise ConfigError(f"[tool.obs.stack] {key}", value, "a string")
-    return str(value)
+        return {**default, **checks.table(setting, value)}
+    return checks.string(setting, value)
 
 
 _CHOICES = {"compose_network": ("bridge", "host")}
@@ -98,16 +99,16 @@ _CHECKS: dict[str, Callable[[str, object], object]] = {
 def _merge(settings: dict[str, Any], values: Mapping[str, Any]) -> None:
     """Lay `values` over `settings`: obs-stack's keys checked, the plugins' passed on."""
     for raw_key, value in values.items():
-        key = raw_key.replace("-", "_")
+        key, setting = raw_key.replace("-", "_"), f"{TABLE} {raw_key}"
         if key not in DEFAULTS:  # a plugin's setting: the plugin checks it
             settings[key] = value
             continue
         if key in _CHECKS:
-            settings[key] = _CHECKS[key](f"[tool.obs.stack] {raw_key}", value)
+            settings[key] = _CHECKS[key](setting, value)
             continue
-        settings[key] = _coerce(key, value)
+        settings[key] = _coerce(setting, key, value)
         if key in _CHOICES and settings[key] not in _CHOICES[key]:
-            raise ConfigError(f"[tool.obs.stack] {raw_key}", value, " or ".join(_CHOICES[key]))
+            raise ConfigError(setting, value, " or ".join(_CHOICES[key]))
 
 
 def parse_assignments(pairs: Iterable[str]) -> dict[str, Any]:
@@ -130,12 +131,13 @@ def load_settings(
     obs-stack's own keys are checked and coerced here; the others are the plugins'.
     The scrape job defaults to the configured service name when one is set.
     """
-    config = load_config(pyproject=Path(pyproject) if pyproject is not None else None)
+    _, table = read_pyproject_table("obs", "stack", pyproject=pyproject)
     settings = {key: (list(v) if isinstance(v, list) else v) for key, v in DEFAULTS.items()}
     settings["images"] = dict(DEFAULTS["images"])
-    if config.service_name != "unknown_service":
-        settings["job"] = config.service_name
-    _merge(settings, config.stack)
+    service = configured_service_name(pyproject=pyproject)
+    if service is not None:
+        settings["job"] = service
+    _merge(settings, table)
     _merge(settings, overrides or {})
     return settings
 
@@ -146,7 +148,7 @@ def refuse_unknown(settings: Mapping[str, Any], read: Iterable[str]) -> None:
     unknown = sorted(set(settings) - known)
     if unknown:
         raise ConfigError(
-            f"[tool.obs.stack] {unknown[0]}",
+            f"{TABLE} {unknown[0]}",
             settings[unknown[0]],
             "a setting of obs-stack or of an installed plugin: " + ", ".join(sorted(known)),
         )

@@ -8,10 +8,10 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import click
-from obs_core import ConfigError
+from obs_core import ConfigError, ObsError
 
 from obs_stack._docker import compose, docker_engine_problem
-from obs_stack._native import INSTALL, NativeError, down_native, up_native
+from obs_stack._native import INSTALL, down_native, up_native
 from obs_stack._render import TARGETS, render
 from obs_stack._settings import load_settings, parse_assignments
 from obs_stack._validate import validate
@@ -24,20 +24,7 @@ _SET_HELP = "Override a [tool.obs.stack] setting, e.g. --set error_rate_threshol
 def _settings(assignments: tuple[str, ...], **flags: Any) -> dict[str, Any]:
     overrides = parse_assignments(assignments)
     overrides.update({key: value for key, value in flags.items() if value is not None})
-    try:
-        return load_settings(overrides)
-    except ConfigError as exc:
-        raise click.UsageError(str(exc)) from None
-
-
-def _render(directory: Path, settings: dict[str, Any], target: str) -> list[Path]:
-    """`render`, a clash or an unknown setting shown as a command-line error."""
-    try:
-        return render(directory, settings, target)
-    except ConfigError as exc:  # a setting nobody reads, or one a plugin refuses: exit 2
-        raise click.UsageError(str(exc)) from None
-    except ValueError as exc:  # two plugins' clashing content
-        raise click.ClickException(str(exc)) from None
+    return load_settings(overrides)
 
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -70,7 +57,7 @@ def render_command(
 ) -> None:
     """Write the stack's configuration files into DIRECTORY (default ./obs-stack)."""
     settings = _settings(assignments, job=job, targets=targets)
-    for path in _render(directory, settings, target):
+    for path in render(directory, settings, target):
         click.echo(f"wrote {path}")
 
 
@@ -119,12 +106,7 @@ def up_command(
     """Render the stack into DIRECTORY and start it (Docker Compose, or --native)."""
     settings = _settings(assignments, job=job, targets=targets)
     if native:
-        try:
-            procs = up_native(directory, settings, timeout=timeout)
-        except ConfigError as exc:
-            raise click.UsageError(str(exc)) from None
-        except (NativeError, ValueError) as exc:
-            raise click.ClickException(str(exc)) from None
+        procs = up_native(directory, settings, timeout=timeout)
         for proc in procs:
             click.echo(f"{proc.name:<13} {proc.url}  (pid {proc.pid}, log {proc.log})")
         click.echo(f"scraping {', '.join(settings['targets'])} as job {settings['job']!r}")
@@ -134,7 +116,7 @@ def up_command(
     problem = docker_engine_problem()
     if problem is not None:
         raise click.ClickException(_NO_ENGINE.format(problem=problem, install=INSTALL))
-    _render(directory, settings, "compose")
+    render(directory, settings, "compose")
     sys.exit(compose(directory.resolve(), "up", "-d"))
 
 
@@ -153,5 +135,14 @@ def down_command(directory: Path) -> None:
 
 
 def main() -> None:
-    """Entry point of the `obs-stack` console script."""
-    sys.exit(cli.main(prog_name="obs-stack", standalone_mode=True))
+    """Entry point of the `obs-stack` console script.
+
+    An `ObsError` is reported as one line: a bad setting (`ConfigError`, also one a
+    plugin refuses) exits 2 as a bad option does; a stack that cannot start or clashing
+    plugin content exits 1.
+    """
+    try:
+        sys.exit(cli.main(prog_name="obs-stack", standalone_mode=True))
+    except ObsError as exc:
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(2 if isinstance(exc, ConfigError) else 1)

@@ -28,7 +28,7 @@ def plugins_command(show_all: bool, as_json: bool) -> None:
 @hookimpl
 def obs_register_commands(cli: click.Group) -> None:
     """Add `obs plugins` and `obs traces`."""
-    from obs_core._traces_cli import traces_command
+    from obs_core.tracing._cli import traces_command
 
     cli.add_command(plugins_command)
     cli.add_command(traces_command)

@@ -6,8 +6,8 @@ import sys
 from collections.abc import Sequence
 
 from obs_core._config import ObsConfig
-from obs_core._logsinks import LogSink
 from obs_core._plugins import hookimpl
+from obs_core.logging._sinks import LogSink
 
 
 @hookimpl

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 @hookimpl
 def obs_span_exporters(config: ObsConfig) -> Sequence[SpanExporter] | None:
     """The exporters named by ``traces_exporter`` (and console when asked)."""
-    from obs_core._tracing_exporters import build_exporters
+    from obs_core.tracing._exporters import build_exporters
 
     return build_exporters(config)
 
@@ -29,6 +29,6 @@ def obs_span_exporters(config: ObsConfig) -> Sequence[SpanExporter] | None:
 @hookimpl(trylast=True)
 def obs_sampler(config: ObsConfig) -> Sampler | None:
     """The sampler named by ``sampler``/``sampler_arg``."""
-    from obs_core._tracing_exporters import build_sampler
+    from obs_core.tracing._exporters import build_sampler
 
     return build_sampler(config)

@@ -6,14 +6,13 @@ import itertools
 import random
 import threading
 import time
-import weakref
 from typing import Any
 
 from flask import Flask, abort, jsonify, redirect, request
 from flask.typing import ResponseReturnValue
-from obs_core import add_span_attributes, get_logger, get_registry, get_tracer
+from obs_core import add_span_attributes, get_logger, get_registry, get_tracer, per_registry
 from obs_core import track_function_metrics as track
-from prometheus_client import CollectorRegistry, Counter
+from prometheus_client import Counter
 
 from obs_flask._extension import Observability
 
@@ -44,21 +43,18 @@ class Store:
         return row
 
 
-_metrics: weakref.WeakKeyDictionary[CollectorRegistry, tuple[Counter, Counter, Counter]] = (
-    weakref.WeakKeyDictionary()
-)
-
-
 def _business_metrics() -> tuple[Counter, Counter, Counter]:
     """The demo's business counters, once per registry (apps in one process share them)."""
     registry = get_registry()
-    if registry not in _metrics:
-        _metrics[registry] = (
+    return per_registry(
+        registry,
+        "obs_flask.demo",
+        lambda: (
             Counter("loans_approved", "Loans approved.", registry=registry),
             Counter("orders_created", "Input orders created.", registry=registry),
             Counter("revenue", "Revenue from orders, in currency units.", registry=registry),
-        )
-    return _metrics[registry]
+        ),
+    )
 
 
 def create_app(seed: int | None = None, **obs_settings: Any) -> Flask:

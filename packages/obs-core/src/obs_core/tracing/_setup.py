@@ -11,7 +11,6 @@ from __future__ import annotations
 import atexit
 import copy
 import os
-import threading
 import warnings
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -25,11 +24,13 @@ from opentelemetry.sdk.trace.export import BatchSpanProcessor, SimpleSpanProcess
 from opentelemetry.sdk.trace.sampling import Sampler
 
 from obs_core._config import ObsConfig
+from obs_core._configure import configure
 from obs_core._errors import ObsError
 from obs_core._hookcall import call_hook, hook_items, warn_skipped
 from obs_core._plugins import plugin_manager
-from obs_core._tracing_exporters import build_sampler
-from obs_core._tracing_pipeline import (
+from obs_core._runtime import runtime
+from obs_core.tracing._exporters import build_sampler
+from obs_core.tracing._pipeline import (
     ExporterSlot,
     ListExporter,
     ObsTracerProvider,
@@ -65,11 +66,7 @@ class _Pipeline:
     plugins: tuple[tuple[str, int], ...]
 
 
-_lock = threading.RLock()
-_pipeline: _Pipeline | None = None
-_hooks_registered = False
-_tracers: dict[str, trace.Tracer] = {}
-_orphans: list[SpanExporter] = []  # a parent's exporters, kept alive (unused) in a child
+_state = runtime.tracing
 
 
 def _exporters(config: ObsConfig) -> list[SpanExporter]:
@@ -119,9 +116,8 @@ def _plugins() -> tuple[tuple[str, int], ...]:
 
 
 def _register_process_hooks() -> None:
-    global _hooks_registered
-    if not _hooks_registered:
-        _hooks_registered = True
+    if not _state.process_hooks:
+        _state.process_hooks = True
         atexit.register(shutdown_tracing)
         if hasattr(os, "register_at_fork"):
             os.register_at_fork(after_in_child=_after_fork_in_child)
@@ -157,17 +153,14 @@ def init_tracing(config: ObsConfig | None = None, **kwargs: Any) -> trace.Tracer
     replaced (the old ones flushed and stopped) and the resource and sampler updated.
     ``sdk_disabled`` installs nothing (and stops what an earlier call installed).
     """
-    global _pipeline
     if config is None:
-        from obs_core._setup import configure
-
         config = configure(**kwargs)
     elif kwargs:
         raise TypeError("init_tracing takes either a config or keyword settings, not both")
-    with _lock:
+    with _state.lock:
         current = trace.get_tracer_provider()
         if config.sdk_disabled:
-            old, _pipeline = _pipeline, None
+            old, _state.pipeline = _state.pipeline, None
             _stop(old)
             return current
         ours = isinstance(current, ObsTracerProvider)
@@ -180,7 +173,8 @@ def init_tracing(config: ObsConfig | None = None, **kwargs: Any) -> trace.Tracer
                 stacklevel=2,
             )
             return current
-        same = _pipeline is not None and (_pipeline.config, _pipeline.plugins) == (
+        pipeline: _Pipeline | None = _state.pipeline
+        same = pipeline is not None and (pipeline.config, pipeline.plugins) == (
             config,
             _plugins(),
         )
@@ -195,7 +189,7 @@ def init_tracing(config: ObsConfig | None = None, **kwargs: Any) -> trace.Tracer
             provider = ObsTracerProvider(resource, sampler)
             trace.set_tracer_provider(provider)
         new = _build(config)
-        old, _pipeline = _pipeline, new
+        old, _state.pipeline = pipeline, new
         provider.processors.replace(old.processors if old else (), new.processors)
         _register_process_hooks()
     if old is not None:
@@ -210,9 +204,8 @@ def shutdown_tracing() -> None:
     created, for trace ids in logs, and go nowhere until `init_tracing` runs again.
     Registered with `atexit` by `init_tracing`.
     """
-    global _pipeline
-    with _lock:
-        old, _pipeline = _pipeline, None
+    with _state.lock:
+        old, _state.pipeline = _state.pipeline, None
     _stop(old)
 
 
@@ -223,25 +216,23 @@ def after_fork() -> None:
     does nothing. The parent's exporters (sockets, gRPC channels) are left untouched; the
     batch processors are the SDK's, which restart their own threads after a fork.
     """
-    global _pipeline, _lock
-    pipeline = _pipeline
+    pipeline: _Pipeline | None = _state.pipeline
     if pipeline is None or pipeline.pid == os.getpid():
         return
-    _lock = threading.RLock()  # another thread may have held it at the fork
-    with _lock:
+    with _state.lock:
         fresh = _exporters(pipeline.config)
         if len(fresh) == len(pipeline.slots):
             for slot, exporter in zip(pipeline.slots, fresh, strict=True):
-                _orphans.append(slot.exporter)
+                _state.orphans.append(slot.exporter)
                 slot.exporter = exporter
-            _pipeline = replace(pipeline, pid=os.getpid())
+            _state.pipeline = replace(pipeline, pid=os.getpid())
             return
         for exporter in fresh:
             exporter.shutdown()
-        _pipeline = _build(pipeline.config)
+        rebuilt = _state.pipeline = _build(pipeline.config)
         provider = trace.get_tracer_provider()
         if isinstance(provider, ObsTracerProvider):
-            provider.processors.replace(pipeline.processors, _pipeline.processors)
+            provider.processors.replace(pipeline.processors, rebuilt.processors)
 
 
 def _after_fork_in_child() -> None:
@@ -253,9 +244,9 @@ def _after_fork_in_child() -> None:
 
 def get_tracer(name: str) -> trace.Tracer:
     """A tracer from the global provider, cached by name (cheap to call per request)."""
-    tracer = _tracers.get(name)
+    tracer: trace.Tracer | None = _state.tracers.get(name)
     if tracer is None:
-        tracer = _tracers[name] = trace.get_tracer(name)
+        tracer = _state.tracers[name] = trace.get_tracer(name)
     return tracer
 
 
@@ -274,7 +265,7 @@ def add_span_event(name: str, **attributes: Any) -> None:
 
 
 def _sdk_provider() -> TracerProvider:
-    with _lock:
+    with _state.lock:
         provider = trace.get_tracer_provider()
         if isinstance(provider, trace.ProxyTracerProvider):
             provider = ObsTracerProvider(Resource.create({}), build_sampler(ObsConfig()))
@@ -302,3 +293,6 @@ def capture_spans() -> Iterator[list[ReadableSpan]]:
         yield spans
     finally:
         detach_processor(provider, processor)
+
+
+runtime.on_reset("obs_core.tracing", shutdown_tracing)

@@ -8,7 +8,7 @@ from prometheus_client import CollectorRegistry
 from prometheus_client.exposition import choose_encoder
 from prometheus_client.multiprocess import MultiProcessCollector
 
-from obs_core._metrics import get_registry
+from obs_core.metrics._registry import get_registry
 
 __all__ = ["render_metrics"]
 

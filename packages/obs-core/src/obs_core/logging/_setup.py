@@ -17,19 +17,19 @@ from typing import Any
 import orjson
 from loguru import logger as _loguru
 
-from obs_core import _logstdlib
 from obs_core._config import ObsConfig
+from obs_core._configure import configure
 from obs_core._hookcall import hook_items, warn_skipped
-from obs_core._linefile import LineFileSink
-from obs_core._logformat import LineFormatter, safe_repr
-from obs_core._logger import ObsLogger
-from obs_core._logsinks import LogSink
-from obs_core._logstate import state
 from obs_core._plugins import PluginWarning
+from obs_core._runtime import runtime
+from obs_core.logging import _stdlib
+from obs_core.logging._format import LineFormatter
+from obs_core.logging._linefile import LineFileSink
+from obs_core.logging._sinks import LogSink
 
-__all__ = ["capture_logs", "ensure_logging", "get_logger", "init_logging", "shutdown_logging"]
+__all__ = ["capture_logs", "ensure_logging", "init_logging", "shutdown_logging"]
 
-_loggers: dict[str, ObsLogger] = {}
+state = runtime.logging
 
 
 def _add(sink: Any, level: str | int, formatter: LineFormatter) -> int:
@@ -76,8 +76,6 @@ def init_logging(config: ObsConfig | None = None, **kwargs: Any) -> None:
     Without `config`, one is built from `kwargs` (and the environment, pyproject, defaults).
     """
     if config is None:
-        from obs_core._setup import configure
-
         config = configure(**kwargs)
     sinks = _collect_sinks(config)
     formatter = LineFormatter(config.service_name, config.redact_keys, _collect_enrichers(config))
@@ -103,9 +101,9 @@ def init_logging(config: ObsConfig | None = None, **kwargs: Any) -> None:
             state.default_removed = True
         state.level = min(levels or [_level_number(config.log_level)])
         if config.log_stdlib:
-            _logstdlib.install(max(state.level, logging.NOTSET + 1))
+            _stdlib.install(max(state.level, logging.NOTSET + 1))
         else:
-            _logstdlib.uninstall()
+            _stdlib.uninstall()
         state.ready = True
 
 
@@ -142,26 +140,8 @@ def shutdown_logging() -> None:
         for handler_id in state.handler_ids:
             _remove(handler_id)
         state.handler_ids = []
-        _logstdlib.uninstall()
+        _stdlib.uninstall()
         state.ready = False
-
-
-def get_logger(name: str | None = None) -> ObsLogger:
-    """A structured logger: ``get_logger(__name__).info("Order created", order_id="1")``.
-
-    Works before `init_logging`: the first line sets up the defaults.
-    """
-    if name is None:
-        try:
-            name = str(sys._getframe(1).f_globals.get("__name__", "root"))
-        except ValueError:
-            name = "root"
-    elif type(name) is not str:
-        name = str(name) if isinstance(name, str) else safe_repr(name)
-    found = _loggers.get(name)
-    if found is None:
-        found = _loggers.setdefault(name, ObsLogger(name))
-    return found
 
 
 @contextmanager
@@ -178,8 +158,12 @@ def capture_logs() -> Iterator[list[dict[str, Any]]]:
     def collect(message: str) -> None:
         records.append(orjson.loads(str(message)))
 
-    handler_id = _add(collect, state.level, state.formatter)
+    formatter = state.formatter or LineFormatter("unknown_service")
+    handler_id = _add(collect, state.level, formatter)
     try:
         yield records
     finally:
         _remove(handler_id)
+
+
+runtime.on_reset("obs_core.logging", shutdown_logging)

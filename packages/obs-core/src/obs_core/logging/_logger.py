@@ -1,20 +1,24 @@
 """The logger `get_logger` returns: keyword fields, never raises, caller's location.
 
 ``log.info("Order created", order_id="12345")`` hands the message and fields to loguru
-as one record (fields in ``extra``); `_logformat` turns it into the JSON line. The message
+as one record (fields in ``extra``); `_format` turns it into the JSON line. The message
 is never used as a format string for the fields, so braces in it are safe.
 """
 
 from __future__ import annotations
 
+import sys
 from typing import Any, Protocol, cast
 
 from loguru import logger as _loguru
 
-from obs_core._logformat import LOGGER_KEY, REDACTED, safe_repr
-from obs_core._logstate import state
+from obs_core._runtime import runtime
+from obs_core.logging._format import LOGGER_KEY, REDACTED, LineFormatter, safe_repr
+from obs_core.logging._setup import ensure_logging
 
-__all__ = ["ObsLogger"]
+__all__ = ["ObsLogger", "get_logger"]
+
+state = runtime.logging
 
 _LEVELS = frozenset({"TRACE", "DEBUG", "INFO", "SUCCESS", "WARNING", "ERROR", "CRITICAL"})
 
@@ -38,7 +42,8 @@ def _interpolate(message: object, args: tuple[Any, ...]) -> str:
 def _redacted(fields: Any) -> object:
     """The failed call's fields as the line would have held them: secrets redacted."""
     try:
-        return state.formatter.redacted(fields)
+        formatter = state.formatter or LineFormatter("unknown_service")
+        return formatter.redacted(fields)
     except Exception:
         return REDACTED  # unreadable: write nothing of them
 
@@ -125,8 +130,6 @@ class ObsLogger:
     ) -> None:
         """The general case, two frames below the application."""
         if not state.ready:
-            from obs_core._logging import ensure_logging
-
             ensure_logging()
         try:
             text = _interpolate(message, args) if args else message
@@ -157,3 +160,21 @@ class ObsLogger:
             )
         except Exception:
             return  # nothing left to try; a log call never raises into the app
+
+
+def get_logger(name: str | None = None) -> ObsLogger:
+    """A structured logger: ``get_logger(__name__).info("Order created", order_id="1")``.
+
+    Works before `init_logging`: the first line sets up the defaults.
+    """
+    if name is None:
+        try:
+            name = str(sys._getframe(1).f_globals.get("__name__", "root"))
+        except ValueError:
+            name = "root"
+    elif type(name) is not str:
+        name = str(name) if isinstance(name, str) else safe_repr(name)
+    found: ObsLogger | None = state.loggers.get(name)
+    if found is None:
+        found = state.loggers.setdefault(name, ObsLogger(name))
+    return found

@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING
 import orjson
 from opentelemetry.sdk.trace.export import SpanExporter, SpanExportResult
 
-from obs_core._linefile import LineFile
-from obs_core._otlp_json import encode_request
+from obs_core.logging._linefile import LineFile
+from obs_core.tracing._otlp_json import encode_request
 
 if TYPE_CHECKING:
     from opentelemetry.sdk.trace import ReadableSpan

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 from opentelemetry.trace import get_current_span
 
-from obs_core._redact import DROPPED, REDACTED, TOO_DEEP, Redactor
+from obs_core.logging._redact import DROPPED, REDACTED, TOO_DEEP, Redactor
 
 if TYPE_CHECKING:
     from loguru import Record

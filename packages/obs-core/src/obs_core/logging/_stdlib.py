@@ -12,7 +12,7 @@ from typing import Any
 
 from loguru import logger as _loguru
 
-from obs_core._logformat import LOGGER_KEY, safe_repr
+from obs_core.logging._format import LOGGER_KEY, safe_repr
 
 __all__ = ["InterceptHandler", "install", "uninstall"]
 

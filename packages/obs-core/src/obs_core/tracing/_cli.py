@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from obs_core._traces_read import (
+from obs_core.tracing._read import (
     STATUS_ERROR,
     Span,
     TraceFile,
@@ -28,12 +28,9 @@ _FILE_HELP = "OTLP/JSON trace file (default: the configured traces_file, .obs/tr
 def _trace_file(given: Path | None) -> TraceFile:
     if given is None:
         from obs_core._config import load_config  # stdlib only; no plugin or SDK import
-        from obs_core._errors import ObsError
 
-        try:
-            given = Path(load_config().traces_file)
-        except ObsError as exc:
-            raise click.ClickException(str(exc)) from None
+        # a bad setting raises ConfigError: `obs` reports it in one line, exit 2
+        given = Path(load_config().traces_file)
     if not given.is_file():
         raise click.ClickException(
             f"no trace file at {given}: run the service with the file exporter "

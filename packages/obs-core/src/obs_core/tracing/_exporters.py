@@ -12,7 +12,7 @@ from opentelemetry.sdk.trace.sampling import (
 )
 
 from obs_core._config import ObsConfig
-from obs_core._otlp_file import OTLPJsonFileSpanExporter
+from obs_core.tracing._otlp_file import OTLPJsonFileSpanExporter
 
 __all__ = ["build_exporters", "build_sampler", "otlp_traces_endpoint"]
 

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import functools
 import inspect
-import threading
 import time
-import weakref
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, ParamSpec, TypeVar, cast, overload
@@ -15,29 +13,25 @@ from prometheus_client import REGISTRY, CollectorRegistry, Counter, Histogram
 
 from obs_core._config import DEFAULT_BUCKETS
 from obs_core._errors import ConfigError
+from obs_core._runtime import runtime
 
 __all__ = ["FunctionMetrics", "get_registry", "set_registry", "track_function_metrics"]
 
 P = ParamSpec("P")
 R = TypeVar("R")
 
-_registry: CollectorRegistry = REGISTRY
-# Keyed by the registry object (not id(), which a new registry may reuse).
-_families: weakref.WeakKeyDictionary[CollectorRegistry, dict[str, FunctionMetrics]] = (
-    weakref.WeakKeyDictionary()
-)
-_lock = threading.Lock()
+_state = runtime.metrics
 
 
 def get_registry() -> CollectorRegistry:
     """The registry obs registers on and exposes (prometheus-client's default unless set)."""
-    return _registry
+    registry: CollectorRegistry | None = _state.registry
+    return REGISTRY if registry is None else registry
 
 
 def set_registry(registry: CollectorRegistry) -> None:
     """Make obs register its metrics on `registry` from now on."""
-    global _registry
-    _registry = registry
+    _state.registry = registry
 
 
 @dataclass(frozen=True)
@@ -61,31 +55,29 @@ def function_metrics(
     buckets: Sequence[float] = DEFAULT_BUCKETS,
 ) -> FunctionMetrics:
     """The metrics for `name` on `registry`, created once and reused by every caller."""
-    reg = registry if registry is not None else _registry
+    reg = registry if registry is not None else get_registry()
     _valid_name(name)
-    with _lock:
-        families = _families.setdefault(reg, {})
-        found = families.get(name)
-        if found is None:
-            found = FunctionMetrics(
-                calls=Counter(
-                    f"{name}_calls", f"Calls of {name}, counted when they finish.", registry=reg
-                ),
-                duration=Histogram(
-                    f"{name}_duration_seconds",
-                    f"Duration of {name} calls in seconds.",
-                    buckets=tuple(buckets),
-                    registry=reg,
-                ),
-                exceptions=Counter(
-                    f"{name}_exceptions",
-                    f"Calls of {name} that raised, by exception type.",
-                    ["exception_type"],
-                    registry=reg,
-                ),
-            )
-            families[name] = found
-        return found
+    return runtime.per_registry(
+        reg, f"obs_core.function_metrics.{name}", lambda: _create(name, reg, buckets)
+    )
+
+
+def _create(name: str, reg: CollectorRegistry, buckets: Sequence[float]) -> FunctionMetrics:
+    return FunctionMetrics(
+        calls=Counter(f"{name}_calls", f"Calls of {name}, counted when they finish.", registry=reg),
+        duration=Histogram(
+            f"{name}_duration_seconds",
+            f"Duration of {name} calls in seconds.",
+            buckets=tuple(buckets),
+            registry=reg,
+        ),
+        exceptions=Counter(
+            f"{name}_exceptions",
+            f"Calls of {name} that raised, by exception type.",
+            ["exception_type"],
+            registry=reg,
+        ),
+    )
 
 
 @overload
