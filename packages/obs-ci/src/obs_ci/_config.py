@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from obs_ci._errors import ConfigError
+
 __all__ = [
     "DEFAULT_EXCLUDE",
     "DEFAULT_TEST_PATHS",
@@ -68,10 +70,6 @@ _KEYS = (
     "service-paths",
     "tooling-paths",
 )
-
-
-class ConfigError(Exception):
-    """A setting obs-ci does not understand; the message names it."""
 
 
 @dataclass(frozen=True)

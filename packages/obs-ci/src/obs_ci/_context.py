@@ -12,10 +12,10 @@ from __future__ import annotations
 import ast
 import bisect
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from obs_ci._children import CHILDREN
-from obs_ci._model import HOOK_KINDS, Finding, InternalError, Rule
+from obs_ci._model import HOOK_KINDS, Finding, InternalError, RuleLike
 from obs_ci._names import (
     CONVENTIONAL_METHODS,
     FUNCTIONS,
@@ -27,13 +27,10 @@ from obs_ci._names import (
     role_by_convention,
 )
 
-if TYPE_CHECKING:
-    from obs_ci._project import Project
-
-__all__ = ["FileContext", "Handlers", "Scope"]
+__all__ = ["FileContext", "Handlers", "Repository", "Scope"]
 
 Handler = Callable[[Any, "FileContext"], None]
-Handlers = dict[type, list[tuple[Rule, Handler]]]
+Handlers = dict[type, list[tuple[RuleLike, Handler]]]
 _NOTHING: tuple[None, None] = (None, None)
 _SCOPE_TYPES = (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
 _FUNCTION_TYPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
@@ -62,6 +59,17 @@ class Scope:
         self.instruments = False
 
 
+class Repository(Protocol):
+    """What a file's walk may ask of the repository around it (obs-ci's `Project`)."""
+
+    def function_module(self, importer: str, qualified: str) -> tuple[FileContext, str] | None:
+        """The module defining `qualified` as `importer` imports it, and the name inside it."""
+
+    @property
+    def instrumented_in(self) -> str | None:
+        """The first service module that instruments a web app, or None."""
+
+
 class FileContext:
     """What rules see of one file: its tree, changed lines, names, scopes and findings."""
 
@@ -72,7 +80,7 @@ class FileContext:
         tree: ast.Module,
         changed: Sequence[int] | None,
         plugins: dict[str, str] | None = None,
-        project: Project | None = None,
+        project: Repository | None = None,
     ) -> None:
         self.path = path
         self.source = source
@@ -126,7 +134,7 @@ class FileContext:
         index = bisect.bisect_left(changed, start)
         return index < len(changed) and changed[index] <= end
 
-    def report(self, rule: Rule, node: ast.AST, message: str) -> None:
+    def report(self, rule: RuleLike, node: ast.AST, message: str) -> None:
         """Record a finding at `node` if the change touched it."""
         if not self.touched(node):
             return
@@ -270,7 +278,7 @@ class FileContext:
                 elif value is not None:
                     push(value)
 
-    def fail(self, rule: Rule, exc: BaseException) -> None:
+    def fail(self, rule: RuleLike, exc: BaseException) -> None:
         """Drop a rule for the rest of this file and record the internal error."""
         where = ""
         tb = exc.__traceback__
@@ -286,7 +294,7 @@ class FileContext:
         self._visit = _without(self._visit, rule)
         self._leave_handlers = _without(self._leave_handlers, rule)
 
-    def _dispatch(self, handlers: list[tuple[Rule, Handler]], node: ast.AST) -> None:
+    def _dispatch(self, handlers: list[tuple[RuleLike, Handler]], node: ast.AST) -> None:
         """Call each rule's handler on `node`; a rule that raises is failed, not fatal."""
         for rule, handler in handlers:
             try:
@@ -494,7 +502,7 @@ def _is_url_rule(node: ast.AST | None) -> bool:
     return isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value[:1] == "/"
 
 
-def _without(handlers: Handlers, rule: Rule) -> Handlers:
+def _without(handlers: Handlers, rule: RuleLike) -> Handlers:
     return {cls: [pair for pair in pairs if pair[0] is not rule] for cls, pairs in handlers.items()}
 
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from obs_ci._diff import DiffError, DiffLines, parse_unified_diff
+from obs_ci._errors import GitError
 
 __all__ = [
     "GitChange",
@@ -29,10 +30,6 @@ _FETCH_HINT = (
     "<base branch>` (in GitHub Actions: actions/checkout with `fetch-depth: 0`), "
     "or pass the change with --diff FILE or --files"
 )
-
-
-class GitError(Exception):
-    """The change cannot be determined; the message says how to fix it."""
 
 
 def _git(args: Sequence[str], cwd: Path) -> subprocess.CompletedProcess[str]:

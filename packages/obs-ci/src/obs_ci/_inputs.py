@@ -7,15 +7,12 @@ from pathlib import Path
 
 from obs_ci._diff import DiffError, is_diff, parse_unified_diff
 from obs_ci._engine import ChangedFile
+from obs_ci._errors import InputError
 from obs_ci._files import read_source
 from obs_ci._git import GitChange, GitError, git_blobs, git_change, git_files
 from obs_ci._meaning import meaningful_lines
 
 __all__ = ["InputError", "explicit_files", "from_diff", "from_git", "git_input", "relative"]
-
-
-class InputError(Exception):
-    """The change cannot be read from what was given; the message says why."""
 
 
 def relative(path: Path, root: Path) -> str:

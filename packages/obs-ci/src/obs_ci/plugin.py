@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from obs_core import hookimpl
 
-from obs_ci._model import Rule
+from obs_ci._rule import Rule
 from obs_ci._rules_flask import MissingHooks, ParseError, UnobservedRoute
 from obs_ci._rules_logging import LoggerFormat, PrintCall, SwallowedException
 from obs_ci._rules_metrics import MetricInFunction, MetricName, UnboundedLabel
