@@ -16,11 +16,11 @@ from obs_core import ObsError, find_pyproject
 from obs_ci._config import load_config, selected_codes
 from obs_ci._engine import Engine, Result
 from obs_ci._errors import GitError, InputError
-from obs_ci._git import git_root, path_in_change
-from obs_ci._inputs import explicit_files, from_diff, git_input, relative
 from obs_ci._project import Project
 from obs_ci._registry import LoadedRule, load_rules
-from obs_ci._report import render, render_text
+from obs_ci.change._git import git_root, path_in_change
+from obs_ci.change._inputs import explicit_files, from_diff, git_input, relative
+from obs_ci.report import render, render_text
 
 __all__ = ["cli", "main"]
 

@@ -138,7 +138,7 @@ def render_markdown(result: Result) -> str:
 def render(result: Result, fmt: str) -> str:
     """Render `result` in one of: text, json, sarif, github, markdown."""
     if fmt == "sarif":
-        from obs_ci._sarif import render_sarif
+        from obs_ci.report._sarif import render_sarif
 
         return render_sarif(result)
     renderers = {

@@ -9,8 +9,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from obs_ci._diff import DiffError, DiffLines, parse_unified_diff
 from obs_ci._errors import GitError
+from obs_ci.change._diff import DiffError, DiffLines, parse_unified_diff
 
 __all__ = [
     "GitChange",
