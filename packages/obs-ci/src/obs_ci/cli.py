@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import io
 import sys
-import traceback
 import warnings
 from pathlib import Path
 from typing import BinaryIO, NoReturn, TextIO
@@ -266,5 +265,7 @@ def main() -> None:
     except ObsError as exc:  # an error obs-ci meant to raise: its message is the fix
         _fail(str(exc))
     except Exception as exc:  # exit 1 would read as "findings": a crash must not
+        import traceback  # only on a crash (startup)
+
         traceback.print_exc()
         _fail(f"internal error: {type(exc).__name__}: {exc}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -49,11 +50,22 @@ def _git(args: Sequence[str], cwd: Path) -> subprocess.CompletedProcess[str]:
 
 def git_root(cwd: Path) -> Path | None:
     """The top of the git work tree containing `cwd`, or None outside git."""
+    if not _maybe_in_git(cwd):
+        return None  # git would only say so: spare the process (startup of --files)
     try:
         done = _git(["rev-parse", "--show-toplevel"], cwd)
     except GitError:
         return None
     return Path(done.stdout.strip()) if done.returncode == 0 else None
+
+
+def _maybe_in_git(cwd: Path) -> bool:
+    """False only where git can find no work tree: no ``.git`` (folder or file) at or above
+    `cwd` and none of git's variables pointing elsewhere."""
+    if any(os.environ.get(name) for name in ("GIT_DIR", "GIT_WORK_TREE", "GIT_COMMON_DIR")):
+        return True
+    folder = cwd.absolute()
+    return any(os.path.lexists(parent / ".git") for parent in (folder, *folder.parents))
 
 
 def _shallow(cwd: Path) -> bool:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from typing import Any
 
@@ -80,6 +79,8 @@ def as_dict(result: Result) -> dict[str, Any]:
 
 def render_json(result: Result) -> str:
     """The JSON report as text."""
+    import json  # only for this format (startup)
+
     return json.dumps(as_dict(result), indent=2) + "\n"
 
 
