@@ -1,11 +1,13 @@
 """All of obs's process-wide state, in one object: `runtime`.
 
-No other obs module keeps a global that changes after import. Here live the plugin manager
-and its load reports, the registry obs uses and the per-registry caches, the tracing
-pipeline and tracer cache, the log handlers and logger cache, and the reset callbacks of
-other obs distributions (`on_reset`). `Runtime.reset` (public as
-`obs_core.testing.reset()`) returns all of it to a fresh process's state; after a fork the
-locks are re-created in place, since another thread may have held one at the fork.
+No other obs module keeps a global that changes after import, except memos of pure
+functions (the OTLP encoder's resource and scope parts, the formatter's clock origin),
+which hold nothing a reset would change. Here live the plugin manager and its load
+reports, the registry obs uses and the per-registry caches, the tracing pipeline and
+tracer cache, the log handlers and logger cache, and the reset callbacks of other obs
+distributions (`on_reset`). `Runtime.reset` (public as `obs_core.testing.reset()`)
+returns all of it to a fresh process's state; after a fork the locks are re-created in
+place, since another thread may have held one at the fork.
 
 Stdlib only: the registry imports it as well as the pillars, and a light install has no
 pillar libraries.
