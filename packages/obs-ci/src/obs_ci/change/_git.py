@@ -5,13 +5,16 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import subprocess
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from obs_ci._errors import GitError
 from obs_ci.change._diff import DiffError, DiffLines, parse_unified_diff
+
+if TYPE_CHECKING:
+    import subprocess
 
 __all__ = [
     "GitChange",
@@ -34,6 +37,8 @@ _FETCH_HINT = (
 
 
 def _git(args: Sequence[str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    import subprocess  # only where git runs: a --files run outside git never loads it
+
     try:
         return subprocess.run(
             ["git", "-c", "core.quotepath=off", *args],
@@ -216,6 +221,8 @@ def git_change(base: str | None, paths: Sequence[str], cwd: Path) -> GitChange:
 
 def git_blobs(commit: str, paths: Sequence[str], cwd: Path) -> dict[str, bytes]:
     """The content of each path at `commit` (one ``git cat-file --batch``); absent ones left out."""
+    import subprocess
+
     wanted = [p for p in paths if "\n" not in p]
     if not wanted:
         return {}
