@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import obs_ci
 import obs_core
 import obs_flask
 import obs_stack
@@ -21,7 +22,7 @@ _SAMPLE_APP = "obs_flask.demo"
 
 def _exception_classes() -> list[type[BaseException]]:
     found: dict[str, type[BaseException]] = {}
-    for package in (obs_core, obs_flask, obs_stack):
+    for package in (obs_core, obs_flask, obs_ci, obs_stack):
         names = [package.__name__]
         names += [m.name for m in pkgutil.walk_packages(package.__path__, package.__name__ + ".")]
         for name in names:
@@ -43,11 +44,13 @@ def test_every_exception_obs_defines_derives_from_obs_error() -> None:
     classes = _exception_classes()
     names = {cls.__name__ for cls in classes}
     assert {"ObsError", "ConfigError", "PluginError", "NativeError", "ContentError"} <= names
+    assert {"GitError", "InputError", "RuleLoadError", "DiffError", "NotSource"} <= names
     strays = [
         f"{cls.__module__}.{cls.__qualname__}" for cls in classes if not issubclass(cls, ObsError)
     ]
     assert strays == []
     assert issubclass(ConfigError, ValueError)  # code that caught ValueError keeps working
+    assert issubclass(obs_ci.ConfigError, ConfigError)  # obs-ci's settings errors are obs's
 
 
 _COMMANDS = {

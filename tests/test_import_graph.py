@@ -15,8 +15,6 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = sorted(p for p in (ROOT / "packages").glob("*/src/*") if (p / "__init__.py").exists())
-# obs-ci is being reworked elsewhere; its cycles (_context/_model/_project) are fixed there.
-KNOWN_CYCLIC = {"obs_ci"}
 
 
 def _module_names(package_dir: Path) -> dict[str, Path]:
@@ -99,13 +97,7 @@ def find_cycle(graph: dict[str, set[str]]) -> list[str] | None:
 
 
 def _params() -> list[object]:
-    params: list[object] = []
-    for source in SOURCES:
-        marks = []
-        if source.name in KNOWN_CYCLIC:
-            marks.append(pytest.mark.xfail(reason="obs-ci is reworked on its own", strict=False))
-        params.append(pytest.param(source, id=source.name, marks=marks))
-    return params
+    return [pytest.param(source, id=source.name) for source in SOURCES]
 
 
 def test_every_package_is_found() -> None:

@@ -158,3 +158,16 @@ def test_paths_in_a_subproject_config_are_relative_to_its_folder(repo: Repo) -> 
         "Found 1 finding(s) in 2 changed Python file(s). Not checked: 1 excluded "
         "(--show-files says why).",
     ]
+
+
+@pytest.mark.parametrize(
+    "content", [b'[tool.obs-ci]\nselect = ["OBS\xff"]\n', b"[tool.obs-ci\nselect = 1\n"]
+)
+def test_an_unreadable_pyproject_is_one_line_naming_it(tmp_path: Path, content: bytes) -> None:
+    """Not UTF-8 or not TOML: obs's one pyproject reader refuses it, exit 2, no traceback."""
+    (tmp_path / "pyproject.toml").write_bytes(content)
+    (tmp_path / "app.py").write_text(NOISY)
+    run = check(tmp_path)
+    assert run.code == 2, run
+    errors = [line for line in run.err.splitlines() if line.startswith("obs-ci: error:")]
+    assert len(errors) == 1 and "pyproject.toml" in errors[0] and "Traceback" not in run.err, run

@@ -20,7 +20,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from obs_ci import ChangedFile, CiConfig, Engine, load_rules
-from obs_ci._report import render
+from obs_ci.report import render
 
 from tests.ci.conftest import Repo
 

@@ -10,8 +10,9 @@ from __future__ import annotations
 from obs_ci._config import CiConfig, ConfigError
 from obs_ci._context import FileContext, Scope
 from obs_ci._engine import ChangedFile, Engine, Result
-from obs_ci._model import CODE_PATTERN, HOOK_KINDS, Finding, InternalError, Rule
+from obs_ci._model import CODE_PATTERN, HOOK_KINDS, Finding, InternalError
 from obs_ci._registry import LoadedRule, RuleLoadError, load_rules
+from obs_ci._rule import Rule
 
 __all__ = [
     "CODE_PATTERN",

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import fnmatch
-import tomllib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from obs_core.settings import read_pyproject_table
+
+from obs_ci._errors import ConfigError
 
 __all__ = [
     "DEFAULT_EXCLUDE",
@@ -70,10 +73,6 @@ _KEYS = (
 )
 
 
-class ConfigError(Exception):
-    """A setting obs-ci does not understand; the message names it."""
-
-
 @dataclass(frozen=True)
 class CiConfig:
     """The settings of one run (config file merged with command-line options)."""
@@ -107,14 +106,13 @@ def _strings(key: str, value: Any) -> tuple[str, ...]:
 
 
 def load_config(pyproject: Path | None) -> CiConfig:
-    """Read `[tool.obs-ci]`; unknown keys and wrong types are a `ConfigError`."""
+    """Read `[tool.obs-ci]` with obs-core's pyproject reader; an unreadable file, unknown
+    keys and wrong types are a `ConfigError`."""
     if pyproject is None:
         return CiConfig()
-    try:
-        data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise ConfigError(f"cannot read {pyproject}: {exc}") from exc
-    table = data.get("tool", {}).get("obs-ci")
+    # obs's one pyproject reader: an unreadable file is its ConfigError, worded as for [tool.obs]
+    _, tool = read_pyproject_table(pyproject=pyproject)
+    table = tool.get("obs-ci") if isinstance(tool, dict) else None
     if table is None:
         return CiConfig()
     if not isinstance(table, dict):

@@ -1,10 +1,11 @@
 """`FileContext`: one file's shared AST pass, with name resolution and hook recognition.
 
-The walk visits every node once in source order, keeps the import aliases and the roles
-of assigned names (``log = logging.getLogger()`` makes ``log`` a logger), records which
-hook kinds each function and ``except`` handler contains, and dispatches to every rule's
-``visit_*``/``leave_*`` methods. A rule that raises is dropped for the rest of the file
-and reported as an internal error; the other rules carry on.
+The walk visits every node once in source order, keeps (through its `Resolver`, in
+``_resolve``) the import aliases and the roles of assigned names (``log =
+logging.getLogger()`` makes ``log`` a logger), records which hook kinds each function
+and ``except`` handler contains, and dispatches to every rule's ``visit_*``/``leave_*``
+methods. A rule that raises is dropped for the rest of the file and reported as an
+internal error; the other rules carry on.
 """
 
 from __future__ import annotations
@@ -12,29 +13,17 @@ from __future__ import annotations
 import ast
 import bisect
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from obs_ci._children import CHILDREN
-from obs_ci._model import HOOK_KINDS, Finding, InternalError, Rule
-from obs_ci._names import (
-    CONVENTIONAL_METHODS,
-    FUNCTIONS,
-    INTERESTING_METHODS,
-    METHODS,
-    OBJECTS,
-    REQUEST_HOOKS,
-    ROUTE_METHODS,
-    role_by_convention,
-)
+from obs_ci._model import HOOK_KINDS, Finding, InternalError, RuleLike
+from obs_ci._names import FUNCTIONS, REQUEST_HOOKS
+from obs_ci._resolve import NOTHING, Resolver
 
-if TYPE_CHECKING:
-    from obs_ci._project import Project
-
-__all__ = ["FileContext", "Handlers", "Scope"]
+__all__ = ["FileContext", "Handlers", "Repository", "Scope"]
 
 Handler = Callable[[Any, "FileContext"], None]
-Handlers = dict[type, list[tuple[Rule, Handler]]]
-_NOTHING: tuple[None, None] = (None, None)
+Handlers = dict[type, list[tuple[RuleLike, Handler]]]
 _SCOPE_TYPES = (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
 _FUNCTION_TYPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
 _DEF_TYPES = (ast.FunctionDef, ast.AsyncFunctionDef)
@@ -62,7 +51,18 @@ class Scope:
         self.instruments = False
 
 
-class FileContext:
+class Repository(Protocol):
+    """What a file's walk may ask of the repository around it (obs-ci's `Project`)."""
+
+    def function_module(self, importer: str, qualified: str) -> tuple[FileContext, str] | None:
+        """The module defining `qualified` as `importer` imports it, and the name inside it."""
+
+    @property
+    def instrumented_in(self) -> str | None:
+        """The first service module that instruments a web app, or None."""
+
+
+class FileContext(Resolver):
     """What rules see of one file: its tree, changed lines, names, scopes and findings."""
 
     def __init__(
@@ -72,15 +72,14 @@ class FileContext:
         tree: ast.Module,
         changed: Sequence[int] | None,
         plugins: dict[str, str] | None = None,
-        project: Project | None = None,
+        project: Repository | None = None,
     ) -> None:
         self.path = path
         self.source = source
         self.tree = tree
         #: Sorted changed line numbers; None when the whole file counts as changed.
         self.changed = changed
-        self.aliases: dict[str, str] = {}
-        self.symbols: dict[str, str] = {}
+        super().__init__()
         self.scope: Scope | None = None
         #: Hook kinds of calls on changed lines (for the strict gate).
         self.changed_hooks: set[str] = set()
@@ -98,9 +97,7 @@ class FileContext:
         #: The repository, for what this file cannot show; None when checking text alone.
         self.project = project
         self._plugins = plugins or {}
-        self._meanings: dict[int, tuple[str | None, str | None]] = {}
         self._managed: set[int] = set()
-        self._convention: dict[str, str | None] = {}
 
     # -- what rules ask ---------------------------------------------------------------
 
@@ -126,7 +123,7 @@ class FileContext:
         index = bisect.bisect_left(changed, start)
         return index < len(changed) and changed[index] <= end
 
-    def report(self, rule: Rule, node: ast.AST, message: str) -> None:
+    def report(self, rule: RuleLike, node: ast.AST, message: str) -> None:
         """Record a finding at `node` if the change touched it."""
         if not self.touched(node):
             return
@@ -146,97 +143,9 @@ class FileContext:
             )
         )
 
-    def qualname(self, expr: ast.AST) -> str | None:
-        """The dotted name an expression refers to through the imports, if it does."""
-        attrs: list[str] = []
-        while expr.__class__ is ast.Attribute:
-            attrs.append(expr.attr)
-            expr = expr.value
-        if expr.__class__ is not ast.Name:
-            return None
-        base = self.aliases.get(expr.id)
-        if base is None or not attrs:
-            return base
-        attrs.append(base)
-        return ".".join(reversed(attrs))
-
-    def role(self, expr: ast.AST) -> str | None:
-        """What an expression is: ``logger``, ``metric``, ``tracer``, ``span``, ``flask_app``.
-
-        A chain (``a.b.c``, ``log.bind(x=1).info``) is resolved from its innermost link
-        outwards in a loop, so a chain of any length costs no recursion.
-        """
-        spine: list[ast.AST] = []
-        node = expr
-        while True:
-            cls = node.__class__
-            if cls is ast.Attribute:
-                spine.append(node)
-                node = node.value  # type: ignore[attr-defined]
-            elif cls is ast.Call and self._needs_receiver(node):  # type: ignore[arg-type]
-                spine.append(node)
-                node = node.func.value  # type: ignore[attr-defined]
-            else:
-                break
-        role = self._leaf_role(node)
-        qualified = self.aliases.get(node.id) if node.__class__ is ast.Name else None
-        for link in reversed(spine):
-            if link.__class__ is ast.Attribute:
-                attr: str = link.attr
-                qualified = None if qualified is None else f"{qualified}.{attr}"
-                role = self._attribute_role(link, qualified, role)
-            else:
-                attr = link.func.attr  # type: ignore[attr-defined]
-                qualified = None if qualified is None else f"{qualified}.{attr}"
-                found = FUNCTIONS.get(qualified) if qualified is not None else None
-                meaning = found if found is not None else _method_meaning(attr, role)
-                self._meanings[id(link)] = meaning
-                role, qualified = meaning[1], None
-        return role
-
-    def meaning(self, call: ast.Call) -> tuple[str | None, str | None]:
-        """``(hook kind, role returned)`` of a call; ``(None, None)`` for ordinary code."""
-        key = id(call)
-        cached = self._meanings.get(key)
-        if cached is None:
-            if self._needs_receiver(call):
-                self.role(call)  # resolves the chain and caches the meaning of its calls
-                return self._meanings[key]
-            cached = self._meanings[key] = self._plain_meaning(call)
-        return cached
-
-    def hook_kind(self, call: ast.Call) -> str | None:
-        """``logging``, ``metrics``, ``tracing`` when the call is an observability hook."""
-        kind = self.meaning(call)[0]
-        return kind if kind in HOOK_KINDS else None
-
     def is_managed(self, call: ast.Call) -> bool:
         """Whether the call is the context expression of a ``with`` statement."""
         return id(call) in self._managed
-
-    def is_route(self, function: ast.AST) -> bool:
-        """Whether a function is a Flask view: decorated with ``@app.route``/``@bp.get``..."""
-        return self.route_owner(function) is not None
-
-    def route_owner(self, function: ast.AST) -> ast.expr | None:
-        """The app or blueprint a Flask view is declared on (``bp`` in ``@bp.get("/")``).
-
-        ``.route(...)`` always declares a route; ``.get/.post/...`` do when the object is a
-        Flask app or blueprint, or when the first argument is a URL rule (``"/orders"``).
-        """
-        for decorator in getattr(function, "decorator_list", ()):
-            if decorator.__class__ is not ast.Call:
-                continue
-            target = decorator.func
-            if not isinstance(target, ast.Attribute) or target.attr not in ROUTE_METHODS:
-                continue
-            if (
-                target.attr == "route"
-                or self.role(target.value) in ("flask_app", "blueprint")
-                or _is_url_rule(decorator.args[0] if decorator.args else None)
-            ):
-                return target.value
-        return None
 
     # -- the walk ---------------------------------------------------------------------
 
@@ -270,7 +179,7 @@ class FileContext:
                 elif value is not None:
                     push(value)
 
-    def fail(self, rule: Rule, exc: BaseException) -> None:
+    def fail(self, rule: RuleLike, exc: BaseException) -> None:
         """Drop a rule for the rest of this file and record the internal error."""
         where = ""
         tb = exc.__traceback__
@@ -286,7 +195,7 @@ class FileContext:
         self._visit = _without(self._visit, rule)
         self._leave_handlers = _without(self._leave_handlers, rule)
 
-    def _dispatch(self, handlers: list[tuple[Rule, Handler]], node: ast.AST) -> None:
+    def _dispatch(self, handlers: list[tuple[RuleLike, Handler]], node: ast.AST) -> None:
         """Call each rule's handler on `node`; a rule that raises is failed, not fatal."""
         for rule, handler in handlers:
             try:
@@ -336,7 +245,7 @@ class FileContext:
         for decorator in getattr(node, "decorator_list", ()):
             if decorator.__class__ is not ast.Call:  # calls are visited as any call
                 qualified = self.qualname(decorator)
-                kind = FUNCTIONS.get(qualified, _NOTHING)[0] if qualified else None
+                kind = FUNCTIONS.get(qualified, NOTHING)[0] if qualified else None
                 if kind in HOOK_KINDS:
                     self._record(kind, decorator)
 
@@ -421,80 +330,8 @@ class FileContext:
             scope.raises = True
             scope = scope.parent
 
-    def _needs_receiver(self, call: ast.Call) -> bool:
-        """Whether a call's meaning depends on the role of its receiver (not yet known)."""
-        func = call.func
-        return (
-            func.__class__ is ast.Attribute
-            and func.attr in INTERESTING_METHODS
-            and id(call) not in self._meanings
-        )
 
-    def _plain_meaning(self, call: ast.Call) -> tuple[str | None, str | None]:
-        """The meaning of a call that does not depend on its receiver's role."""
-        func = call.func
-        if func.__class__ is ast.Name:
-            qualified = self.aliases.get(func.id)
-            return _NOTHING if qualified is None else FUNCTIONS.get(qualified, _NOTHING)
-        qualified = self.qualname(func)
-        return _NOTHING if qualified is None else FUNCTIONS.get(qualified, _NOTHING)
-
-    def _leaf_role(self, node: ast.AST) -> str | None:
-        """The role of the innermost link of a chain: a name, or a call already resolved."""
-        cls = node.__class__
-        if cls is ast.Name:
-            ident: str = node.id  # type: ignore[attr-defined]
-            found = self.symbols.get(ident)
-            if found is not None:
-                return found
-            qualified = self.aliases.get(ident)
-            if qualified is not None and qualified in OBJECTS:
-                return OBJECTS[qualified]
-            return self._by_convention(ident)
-        if cls is ast.Call:
-            return self.meaning(node)[1]  # type: ignore[arg-type]
-        return None
-
-    def _attribute_role(self, node: ast.AST, qualified: str | None, base: str | None) -> str | None:
-        """The role of ``value.attr`` given the qualified name and the role of ``value``."""
-        attr: str = node.attr  # type: ignore[attr-defined]
-        value: ast.AST = node.value  # type: ignore[attr-defined]
-        if value.__class__ is ast.Name and value.id in ("self", "cls"):
-            found = self.symbols.get(f"self.{attr}")
-            if found is not None:
-                return found
-        if qualified is not None and qualified in OBJECTS:
-            return OBJECTS[qualified]
-        if base is not None:
-            meaning = METHODS[base].get(attr)
-            if meaning is not None and meaning[1] is not None:
-                return meaning[1]
-        return self._by_convention(attr)
-
-    def _by_convention(self, identifier: str) -> str | None:
-        try:
-            return self._convention[identifier]
-        except KeyError:
-            role = self._convention[identifier] = role_by_convention(identifier)
-            return role
-
-
-def _method_meaning(attr: str, role: str | None) -> tuple[str | None, str | None]:
-    """The meaning of calling method `attr` on an object of role `role` (None: unknown)."""
-    if role is not None:
-        found = METHODS[role].get(attr)
-        if found is not None:
-            return found
-    if attr == "exception":
-        return ("logging", None)
-    return CONVENTIONAL_METHODS.get(attr, _NOTHING) if role is None else _NOTHING
-
-
-def _is_url_rule(node: ast.AST | None) -> bool:
-    return isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value[:1] == "/"
-
-
-def _without(handlers: Handlers, rule: Rule) -> Handlers:
+def _without(handlers: Handlers, rule: RuleLike) -> Handlers:
     return {cls: [pair for pair in pairs if pair[0] is not rule] for cls, pairs in handlers.items()}
 
 

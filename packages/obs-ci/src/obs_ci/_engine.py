@@ -14,13 +14,14 @@ from pathlib import Path
 from obs_ci._classify import SERVICE, FileClass, by_settings
 from obs_ci._config import CiConfig, file_ignores
 from obs_ci._context import FileContext, Handlers
-from obs_ci._diff import DiffLines
-from obs_ci._files import NotSource, read_source
-from obs_ci._meaning import declaration_lines
-from obs_ci._model import HOOK_KINDS, Finding, InternalError, Rule
+from obs_ci._model import HOOK_KINDS, Finding, InternalError
 from obs_ci._noqa import without_noqa
 from obs_ci._project import Project
 from obs_ci._registry import LoadedRule, RuleLoadError
+from obs_ci._rule import Rule
+from obs_ci.change._diff import DiffLines
+from obs_ci.change._files import NotSource, read_source
+from obs_ci.change._meaning import declaration_lines
 
 __all__ = ["ChangedFile", "Engine", "Result"]
 

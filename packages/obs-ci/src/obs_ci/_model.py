@@ -1,20 +1,20 @@
-"""The public rule contract: `Rule`, `Finding`, and the hook kinds rules reason about."""
+"""What rules produce and the engine reads: `Finding`, `InternalError`, rule codes, hook kinds.
+
+The bottom of obs-ci: it imports nothing of obs-ci, so every other module may use it.
+"""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, ClassVar
-
-if TYPE_CHECKING:
-    from obs_ci._context import FileContext
+from typing import Protocol
 
 __all__ = [
     "CODE_PATTERN",
     "HOOK_KINDS",
     "Finding",
     "InternalError",
-    "Rule",
+    "RuleLike",
 ]
 
 #: The shape every rule code must have, e.g. ``OBS101`` or ``ACME7``.
@@ -24,36 +24,16 @@ CODE_PATTERN = re.compile(r"[A-Z]{1,4}[0-9]{1,4}")
 HOOK_KINDS = ("logging", "metrics", "tracing")
 
 
-class Rule:
-    """An obs-ci rule; subclass it and return instances from the `obs_ci_rules` hook.
+class RuleLike(Protocol):
+    """What the walk reads of a rule (an `obs_ci.Rule`): its code and its name."""
 
-    Class attributes describe the rule (``obs-ci rules`` and ``obs-ci rule CODE`` show them).
-    Behaviour comes from optional methods, all called during one shared AST pass per file:
+    @property
+    def code(self) -> str:
+        """The rule's code, e.g. ``OBS101``."""
 
-    - ``visit_<NodeType>(self, node, ctx)`` when the walk enters a node of that type
-      (``visit_Call``, ``visit_FunctionDef``, ``visit_ExceptHandler`` ...);
-    - ``leave_<NodeType>(self, node, ctx)`` after its children, for ``Module``,
-      ``FunctionDef``, ``AsyncFunctionDef``, ``ClassDef``, ``Lambda`` and ``ExceptHandler``;
-    - ``begin_file(self, ctx)`` / ``end_file(self, ctx)`` around each file.
-
-    ``ctx`` is an `obs_ci.FileContext`: it resolves names (``ctx.qualname``), classifies
-    calls as hooks (``ctx.hook_kind``), knows the enclosing scopes and reports findings
-    (``ctx.report(self, node, message)``). Operator and load/store context nodes are not
-    visited on their own. Instances are shared across files: keep per-file state in
-    ``begin_file``.
-    """
-
-    code: ClassVar[str] = ""
-    name: ClassVar[str] = ""
-    summary: ClassVar[str] = ""
-    rationale: ClassVar[str] = ""
-    example: ClassVar[str] = ""
-
-    def begin_file(self, ctx: FileContext) -> None:
-        """Called before the walk of each file (reset per-file state here)."""
-
-    def end_file(self, ctx: FileContext) -> None:
-        """Called after the walk of each file (report what only the whole file shows)."""
+    @property
+    def name(self) -> str:
+        """The rule's name, e.g. ``unobserved-route``."""
 
 
 @dataclass(frozen=True, order=True)

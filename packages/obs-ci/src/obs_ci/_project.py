@@ -17,8 +17,8 @@ from obs_ci._calls import instruments_app
 from obs_ci._classify import SERVICE, Classifier, FileClass
 from obs_ci._config import CiConfig, excluded
 from obs_ci._context import FileContext
-from obs_ci._files import NotSource, read_source
-from obs_ci._git import GitError, git_files
+from obs_ci.change._files import NotSource, read_source
+from obs_ci.change._git import GitError, git_files
 
 __all__ = ["Project"]
 

@@ -5,16 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from obs_core import ConfigError, PluginError
+from obs_core import ObsError
 from obs_core.plugins import call_hook, plugin_infos
 
-from obs_ci._model import CODE_PATTERN, Rule
+from obs_ci._errors import RuleLoadError
+from obs_ci._model import CODE_PATTERN
+from obs_ci._rule import Rule
 
 __all__ = ["LoadedRule", "RuleLoadError", "load_rules"]
-
-
-class RuleLoadError(Exception):
-    """A plugin's rules cannot be used: bad code, duplicate code, or the hook raised."""
 
 
 @dataclass(frozen=True)
@@ -36,7 +34,7 @@ def load_rules() -> list[LoadedRule]:
     try:
         # a gate must not silently lose rules: a provider that fails stops the run
         answers = call_hook("obs_ci_rules", raise_errors=True)
-    except (PluginError, ConfigError) as exc:  # either way the command stops: exit 2
+    except ObsError as exc:  # a PluginError or a plugin's ConfigError: the command stops
         raise RuleLoadError(str(exc)) from exc
     dists = {info.name: info.distribution or "" for info in plugin_infos()}
     by_code: dict[str, LoadedRule] = {}

@@ -5,21 +5,21 @@ from __future__ import annotations
 import dataclasses
 import io
 import sys
-import traceback
 import warnings
 from pathlib import Path
 from typing import BinaryIO, NoReturn, TextIO
 
 import click
-from obs_core import find_pyproject
+from obs_core import ObsError, find_pyproject
 
-from obs_ci._config import ConfigError, load_config, selected_codes
+from obs_ci._config import load_config, selected_codes
 from obs_ci._engine import Engine, Result
-from obs_ci._git import GitError, git_root, path_in_change
-from obs_ci._inputs import InputError, explicit_files, from_diff, git_input, relative
+from obs_ci._errors import GitError, InputError
 from obs_ci._project import Project
-from obs_ci._registry import LoadedRule, RuleLoadError, load_rules
-from obs_ci._report import render, render_text
+from obs_ci._registry import LoadedRule, load_rules
+from obs_ci.change._git import git_root, path_in_change
+from obs_ci.change._inputs import explicit_files, from_diff, git_input, relative
+from obs_ci.report import render, render_text
 
 __all__ = ["cli", "main"]
 
@@ -34,7 +34,7 @@ def _fail(message: str) -> NoReturn:
 def _rules() -> list[LoadedRule]:
     try:
         return load_rules()
-    except RuleLoadError as exc:
+    except ObsError as exc:
         _fail(str(exc))
 
 
@@ -110,7 +110,7 @@ def check(
                     "naming the branch this work started from",
                     err=True,
                 )
-    except InputError as exc:
+    except ObsError as exc:  # InputError, GitError...: one line, exit 2
         _fail(str(exc))
     if show_files:
         _show_files(engine, [c.path for c in changed])
@@ -183,7 +183,7 @@ def _engine(
             selected_codes(codes, [], prefixes, f"per-file-ignores {pattern!r}")
         project = Project(top or cwd, in_git=top is not None, config=config)
         return Engine(rules, config, enabled, project)
-    except (ConfigError, RuleLoadError) as exc:
+    except ObsError as exc:  # ConfigError, RuleLoadError: one line, exit 2
         _fail(str(exc))
 
 
@@ -262,6 +262,10 @@ def main() -> None:
         sys.stdout.reconfigure(errors="surrogateescape")
     try:
         cli(standalone_mode=True)
+    except ObsError as exc:  # an error obs-ci meant to raise: its message is the fix
+        _fail(str(exc))
     except Exception as exc:  # exit 1 would read as "findings": a crash must not
+        import traceback  # only on a crash (startup)
+
         traceback.print_exc()
         _fail(f"internal error: {type(exc).__name__}: {exc}")

@@ -6,26 +6,10 @@ from collections.abc import Sequence
 
 from obs_core import hookimpl
 
-from obs_ci._model import Rule
-from obs_ci._rules_flask import MissingHooks, ParseError, UnobservedRoute
-from obs_ci._rules_logging import LoggerFormat, PrintCall, SwallowedException
-from obs_ci._rules_metrics import MetricInFunction, MetricName, UnboundedLabel
-from obs_ci._rules_tracing import UnendedSpan
+from obs_ci._rule import Rule
+from obs_ci.rules import BUILTIN_RULES
 
 __all__ = ["BUILTIN_RULES", "obs_ci_rules"]
-
-BUILTIN_RULES: tuple[type[Rule], ...] = (
-    ParseError,
-    MissingHooks,
-    UnobservedRoute,
-    LoggerFormat,
-    PrintCall,
-    SwallowedException,
-    MetricName,
-    UnboundedLabel,
-    MetricInFunction,
-    UnendedSpan,
-)
 
 
 @hookimpl

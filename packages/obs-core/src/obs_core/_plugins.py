@@ -132,8 +132,9 @@ def _load_entry_points(pm: pluggy.PluginManager) -> None:
         if pm.is_blocked(ep.name) or pm.has_plugin(ep.name):
             continue
         dist = ep.dist
-        dist_name = dist.metadata["Name"] if dist is not None else None
-        version = dist.version if dist is not None else None
+        meta = dist.metadata if dist is not None else None  # parsed once: name and version
+        dist_name = meta["Name"] if meta is not None else None
+        version = meta["Version"] if meta is not None else None
         _state.dists[ep.name] = (dist_name, version, ep.value)
         try:
             plugin = ep.load()

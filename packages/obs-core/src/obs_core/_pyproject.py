@@ -33,7 +33,7 @@ def _parsed(path: Path, stamp: tuple[int, int]) -> dict[str, Any]:
     try:
         with path.open("rb") as fh:
             return tomllib.load(fh)
-    except (OSError, tomllib.TOMLDecodeError) as exc:
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:  # not UTF-8, too
         raise ConfigError(str(path), "unreadable", f"a valid pyproject.toml ({exc})") from None
 
 

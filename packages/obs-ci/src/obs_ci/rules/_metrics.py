@@ -6,7 +6,7 @@ import ast
 import re
 
 from obs_ci._context import FileContext
-from obs_ci._model import Rule
+from obs_ci._rule import Rule
 
 __all__ = ["MetricInFunction", "MetricName", "UnboundedLabel", "metric_type"]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 
 from obs_ci._context import FileContext
-from obs_ci._model import Rule
+from obs_ci._rule import Rule
 
 __all__ = ["LoggerFormat", "PrintCall", "SwallowedException"]
 

@@ -5,17 +5,14 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from obs_ci._diff import DiffError, is_diff, parse_unified_diff
 from obs_ci._engine import ChangedFile
-from obs_ci._files import read_source
-from obs_ci._git import GitChange, GitError, git_blobs, git_change, git_files
-from obs_ci._meaning import meaningful_lines
+from obs_ci._errors import InputError
+from obs_ci.change._diff import DiffError, is_diff, parse_unified_diff
+from obs_ci.change._files import read_source
+from obs_ci.change._git import GitChange, GitError, git_blobs, git_change, git_files
+from obs_ci.change._meaning import meaningful_lines
 
 __all__ = ["InputError", "explicit_files", "from_diff", "from_git", "git_input", "relative"]
-
-
-class InputError(Exception):
-    """The change cannot be read from what was given; the message says why."""
 
 
 def relative(path: Path, root: Path) -> str:
@@ -106,7 +103,7 @@ def git_input(
 def _in_meaning(changed: list[ChangedFile], change: GitChange, root: Path) -> list[ChangedFile]:
     """Each modified Python file's lines, kept only where the code changed in meaning.
 
-    Comments, formatting and docstrings are not changes (see `obs_ci._meaning`); a file
+    Comments, formatting and docstrings are not changes (see `obs_ci.change._meaning`); a file
     whose old or new version does not parse keeps the diff's lines.
     """
     modified = [c for c in changed if c.lines is not None and c.path.endswith(".py")]

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
-import subprocess
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from obs_ci._diff import DiffError, DiffLines, parse_unified_diff
+from obs_ci._errors import GitError
+from obs_ci.change._diff import DiffError, DiffLines, parse_unified_diff
+
+if TYPE_CHECKING:
+    import subprocess
 
 __all__ = [
     "GitChange",
@@ -31,11 +36,9 @@ _FETCH_HINT = (
 )
 
 
-class GitError(Exception):
-    """The change cannot be determined; the message says how to fix it."""
-
-
 def _git(args: Sequence[str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    import subprocess  # only where git runs: a --files run outside git never loads it
+
     try:
         return subprocess.run(
             ["git", "-c", "core.quotepath=off", *args],
@@ -52,11 +55,22 @@ def _git(args: Sequence[str], cwd: Path) -> subprocess.CompletedProcess[str]:
 
 def git_root(cwd: Path) -> Path | None:
     """The top of the git work tree containing `cwd`, or None outside git."""
+    if not _maybe_in_git(cwd):
+        return None  # git would only say so: spare the process (startup of --files)
     try:
         done = _git(["rev-parse", "--show-toplevel"], cwd)
     except GitError:
         return None
     return Path(done.stdout.strip()) if done.returncode == 0 else None
+
+
+def _maybe_in_git(cwd: Path) -> bool:
+    """False only where git can find no work tree: no ``.git`` (folder or file) at or above
+    `cwd` and none of git's variables pointing elsewhere."""
+    if any(os.environ.get(name) for name in ("GIT_DIR", "GIT_WORK_TREE", "GIT_COMMON_DIR")):
+        return True
+    folder = cwd.absolute()
+    return any(os.path.lexists(parent / ".git") for parent in (folder, *folder.parents))
 
 
 def _shallow(cwd: Path) -> bool:
@@ -207,6 +221,8 @@ def git_change(base: str | None, paths: Sequence[str], cwd: Path) -> GitChange:
 
 def git_blobs(commit: str, paths: Sequence[str], cwd: Path) -> dict[str, bytes]:
     """The content of each path at `commit` (one ``git cat-file --batch``); absent ones left out."""
+    import subprocess
+
     wanted = [p for p in paths if "\n" not in p]
     if not wanted:
         return {}

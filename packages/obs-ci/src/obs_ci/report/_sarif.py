@@ -6,9 +6,10 @@ import hashlib
 import json
 import os
 from collections import Counter
-from importlib import metadata
 from typing import Any
 from urllib.parse import quote
+
+from obs_core import distribution_version
 
 from obs_ci._engine import Result
 from obs_ci._model import Finding
@@ -41,10 +42,7 @@ def sarif_log(result: Result) -> dict[str, Any]:
     """The SARIF log as a dict."""
     rules = [loaded.rule for loaded in result.rules]
     index = {rule.code: position for position, rule in enumerate(rules)}
-    try:
-        version = metadata.version("obs-ci")
-    except metadata.PackageNotFoundError:  # pragma: no cover - running from a checkout
-        version = "0"
+    version = distribution_version("obs-ci") or "0"
     descriptors = []
     for loaded in result.rules:
         rule = loaded.rule

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from obs_ci._errors import DiffError
+
 __all__ = ["DiffError", "DiffLines", "is_diff", "parse_unified_diff"]
 
 _BINARY = re.compile(r"^Binary files .* and (.+) differ$")
@@ -13,10 +15,6 @@ _HUNK = re.compile(r"^@@ -\d+(?:,(\d+))? \+(\d+)(?:,(\d+))? @@")
 
 _ESCAPES = {"a": 7, "b": 8, "t": 9, "n": 10, "v": 11, "f": 12, "r": 13, '"': 34, "\\": 92}
 _OCTAL = re.compile(r"[0-3][0-7]{2}")
-
-
-class DiffError(ValueError):
-    """The text is not a unified diff obs-ci can follow; the message says where."""
 
 
 def _unquote(path: str) -> str:

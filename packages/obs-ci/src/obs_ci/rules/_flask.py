@@ -6,7 +6,7 @@ import ast
 
 from obs_ci._calls import delegates_to_hooks, instruments_app
 from obs_ci._context import FileContext
-from obs_ci._model import Rule
+from obs_ci._rule import Rule
 
 __all__ = ["MissingHooks", "ParseError", "UnobservedRoute"]
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from typing import Any
 
@@ -80,6 +79,8 @@ def as_dict(result: Result) -> dict[str, Any]:
 
 def render_json(result: Result) -> str:
     """The JSON report as text."""
+    import json  # only for this format (startup)
+
     return json.dumps(as_dict(result), indent=2) + "\n"
 
 
@@ -138,7 +139,7 @@ def render_markdown(result: Result) -> str:
 def render(result: Result, fmt: str) -> str:
     """Render `result` in one of: text, json, sarif, github, markdown."""
     if fmt == "sarif":
-        from obs_ci._sarif import render_sarif
+        from obs_ci.report._sarif import render_sarif
 
         return render_sarif(result)
     renderers = {

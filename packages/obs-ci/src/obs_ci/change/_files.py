@@ -12,6 +12,8 @@ import os
 import stat
 from pathlib import Path
 
+from obs_ci._errors import NotSource
+
 __all__ = ["MAX_SOURCE_BYTES", "NotSource", "read_source"]
 
 #: The largest file obs-ci reads (4 MiB): far above hand-written code, far below trouble.
@@ -25,10 +27,6 @@ _KINDS = (
     (stat.S_ISSOCK, "a socket"),
 )
 _FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
-
-
-class NotSource(Exception):
-    """The path exists but is not something obs-ci reads as source; the message says why."""
 
 
 def read_source(path: Path, limit: int = MAX_SOURCE_BYTES) -> bytes:
