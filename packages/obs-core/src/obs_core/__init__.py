@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from obs_core._config import ObsConfig, configured_service_name, load_config
 from obs_core._errors import ConfigError, ObsError, PluginError
+from obs_core._lazy import lazy_names
 from obs_core._metadata import distribution_version
 from obs_core._plugins import (
     PluginInfo,
@@ -68,6 +69,7 @@ __all__ = [
     "init_logging",
     "init_metrics",
     "init_tracing",
+    "lazy_names",
     "load_config",
     "load_errors",
     "on_reset",

@@ -12,8 +12,9 @@ that must not import Flask or OpenTelemetry for a tool that never instruments an
 
 from __future__ import annotations
 
-from importlib import import_module as _import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from obs_core import lazy_names
 
 if TYPE_CHECKING:
     from obs_core import add_span_attributes, get_logger, get_tracer, track_function_metrics
@@ -58,14 +59,4 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'obs_flask' has no attribute {name!r}")
-    value = getattr(_import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+__getattr__, __dir__ = lazy_names(__name__, _LAZY, __all__)
