@@ -20,7 +20,7 @@ from obs_core.traces import TraceFile
 from obs_flask import ConsoleSettings, Observability
 from obs_flask.demo import create_app
 
-from tests.flask.conftest import AppFactory
+from tests.flask.conftest import AppFactory, free_port
 
 OBS = str(Path(sys.executable).with_name("obs"))
 
@@ -308,6 +308,20 @@ def test_with_opentelemetry_instrumentation_the_console_lists_its_spans(
     assert [line["message"] for line in data["logs"]] == ["Order read", "request"]
 
 
+@pytest.mark.usefixtures("registry")
+def test_obs_console_in_app_config_turns_it_on_or_fails_naming_the_setting() -> None:
+    def app_with(value: str) -> Flask:
+        app = Flask("orders")
+        app.config["OBS_CONSOLE"] = value
+        Observability(app, traces_exporter="none", log_stdout=False)
+        return app
+
+    assert app_with("yes").test_client().get("/_obs/api/overview").status_code == 200
+    assert app_with("off").test_client().get("/_obs/api/overview").status_code == 404
+    with pytest.raises(ValueError, match=r"invalid console='maybe': expected true or false"):
+        app_with("maybe")
+
+
 def test_bad_console_settings_fail_at_setup_naming_the_setting(make_app: AppFactory) -> None:
     with pytest.raises(ValueError, match=r"invalid console allow=.*expected IP networks"):
         make_app(console=ConsoleSettings(allow=("not-a-network",)))
@@ -319,12 +333,9 @@ def test_bad_console_settings_fail_at_setup_naming_the_setting(make_app: AppFact
 def test_obs_demo_prints_the_console_address_and_its_front_door_opens_it(
     tmp_path: Path,
 ) -> None:
-    import socket
     import urllib.request
 
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("OBS_", "OTEL_"))}
     proc = subprocess.Popen(
         [OBS, "demo", "--port", str(port)],

@@ -75,7 +75,7 @@ class Console:
 
     def __init__(self, settings: ConsoleSettings | None = None) -> None:
         self.settings = settings = settings or ConsoleSettings()
-        settings.networks()  # a bad setting fails at setup, not on the first request
+        self.networks = settings.networks()  # a bad setting fails at setup, not on a request
         if not settings.path.strip("/"):
             raise ConfigError("console path", settings.path, "a path of its own, e.g. /_obs")
         self.spans = SpanRing(settings.spans)
@@ -164,7 +164,7 @@ class ConsoleMiddleware:
         self.console = console
         self.config = config
         self.prefix = "/" + console.settings.path.strip("/")
-        self._networks = console.settings.networks()
+        self._networks = console.networks
         self._auth = authorizer(http)
         self._red = RedReader(metrics) if metrics is not None else None
         self._file_exporter = "file" in config.traces_exporter and not config.sdk_disabled
@@ -235,11 +235,7 @@ class ConsoleMiddleware:
         source = "memory"
         if not spans and self._file_exporter:
             try:
-                spans = [
-                    s
-                    for s in TraceFile(self.config.traces_file).spans(trace_id)
-                    if s.trace_id == trace_id
-                ]
+                spans = list(TraceFile(self.config.traces_file).spans(trace_id))  # whole id
             except OSError:
                 spans = []
             source = "file"

@@ -9,6 +9,7 @@ import obs_core
 from flask import Flask, Response, got_request_exception, request
 from flask.logging import default_handler
 from obs_core import ObsConfig
+from obs_core.settings import boolean
 from opentelemetry import trace
 from prometheus_client import CollectorRegistry
 
@@ -23,14 +24,15 @@ from obs_flask._settings import HttpSettings, load_http_settings
 __all__ = ["Observability"]
 
 INSTRUMENTATIONS = ("native", "opentelemetry")
+_SETTINGS = ObsConfig.__dataclass_fields__.keys() | HTTP_PARSERS.keys()
+"""Every setting `Observability` takes: obs-core's and obs-flask's HTTP ones."""
 
 
 def _from_app_config(app: Flask) -> dict[str, Any]:
     """``OBS_SERVICE_NAME`` in ``app.config`` → ``service_name``, for every core or HTTP setting."""
-    names = ObsConfig.__dataclass_fields__.keys() | HTTP_PARSERS.keys()
     found = {}
     for key, value in app.config.items():
-        if key.startswith("OBS_") and key[4:].lower() in names:
+        if key.startswith("OBS_") and key[4:].lower() in _SETTINGS:
             found[key[4:].lower()] = value
     return found
 
@@ -74,18 +76,17 @@ class Observability:
         if "obs" in app.extensions:
             return
         given = {**_from_app_config(app), **self._kwargs}
-        known = ObsConfig.__dataclass_fields__.keys() | HTTP_PARSERS.keys()
-        for key in sorted(given.keys() - known):
+        for key in sorted(given.keys() - _SETTINGS):
             raise obs_core.ConfigError(
-                key, given[key], "a keyword among " + ", ".join(sorted(known))
+                key, given[key], "a keyword among " + ", ".join(sorted(_SETTINGS))
             )
         http = load_http_settings({k: given.pop(k) for k in list(given) if k in HTTP_PARSERS})
         config = obs_core.configure(**given)
         if config.service_name == "unknown_service":
             config.service_name = app.name
-        settings = self._console or app.config.get("OBS_CONSOLE", False)
-        if isinstance(settings, str):
-            settings = settings.strip().lower() in {"1", "true", "yes", "on"}
+        settings = self._console or app.config.get("OBS_CONSOLE") or False
+        if not isinstance(settings, ConsoleSettings):
+            settings = boolean("console", settings)
         if settings:
             self.console = Console(settings if isinstance(settings, ConsoleSettings) else None)
             # a plugin like any other: its buffers join the provider and the log formatter
