@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -55,3 +56,11 @@ def registry() -> Iterator[CollectorRegistry]:
 @pytest.fixture
 def make_app(registry: CollectorRegistry) -> AppFactory:
     return build_app
+
+
+def free_port() -> int:
+    """A port free on 127.0.0.1 just now, for a server started in a subprocess."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port

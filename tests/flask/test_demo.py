@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from tests.core.otlp_receivers import GrpcReceiver
+from tests.flask.conftest import free_port
 
 OBS = str(Path(sys.executable).with_name("obs"))
 WERKZEUG_ACCESS = re.compile(r'"(GET|POST) /\S* HTTP/1\.[01]" \d{3}')
@@ -77,9 +78,7 @@ def test_a_port_in_use_gives_a_clear_error(tmp_path: Path) -> None:
 
 @pytest.mark.slow
 def test_serves_until_ctrl_c_then_stops_cleanly(tmp_path: Path) -> None:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     proc = subprocess.Popen(
         [OBS, "demo", "--port", str(port)],
         cwd=tmp_path,

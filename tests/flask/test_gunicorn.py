@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import textwrap
@@ -18,6 +17,7 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from tests.core.otlp_receivers import GrpcReceiver
+from tests.flask.conftest import free_port
 
 APP = textwrap.dedent(
     """
@@ -37,13 +37,6 @@ APP = textwrap.dedent(
 )
 REQUESTS = 2_000
 WORKERS = 4
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 @pytest.fixture
