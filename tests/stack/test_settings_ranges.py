@@ -44,6 +44,8 @@ def test_a_bad_value_given_as_a_flag_is_refused_the_same_way(tmp_path: Path) -> 
     result = run_cli("render", "out", "--set", "scrape_interval=0s", cwd=project)
     assert result.returncode == 2, result.stdout + result.stderr
     assert "scrape_interval='0s'" in result.stderr and "Prometheus duration" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (project / "out").exists()
 
 
 @pytest.mark.parametrize(
