@@ -1,4 +1,5 @@
-"""Fixtures for obs-core tests: real OTLP receivers, and tracing stopped after each use."""
+"""Fixtures for obs-core tests: real OTLP receivers, tracing stopped after each use, and
+logging reset around each logging test."""
 
 from __future__ import annotations
 
@@ -6,7 +7,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from obs_core import shutdown_tracing
+from obs_core import init_logging, shutdown_tracing
+from obs_core.testing import reset
 
 from tests.core.otlp_receivers import GrpcReceiver, HttpReceiver
 
@@ -33,3 +35,19 @@ def tracing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     monkeypatch.chdir(tmp_path)
     yield tmp_path
     shutdown_tracing()
+
+
+@pytest.fixture
+def fresh_logging() -> Iterator[None]:
+    """Each test sets logging up itself; nothing obs installed survives it."""
+    reset()
+    yield
+    reset()
+
+
+@pytest.fixture
+def log_file(fresh_logging: None, tmp_path: Path) -> Path:
+    """Logs go to this file only (no stdout sink)."""
+    path = tmp_path / "app.log"
+    init_logging(service_name="shop", log_stdout=False, log_file=str(path), log_stdlib=False)
+    return path

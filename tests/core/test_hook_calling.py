@@ -13,7 +13,15 @@ from typing import Any
 
 import pytest
 from obs_ci import RuleLoadError, load_rules
-from obs_core import ConfigError, LogSink, ObsConfig, PluginWarning, configure, hookimpl
+from obs_core import (
+    ConfigError,
+    LogSink,
+    ObsConfig,
+    PluginError,
+    PluginWarning,
+    configure,
+    hookimpl,
+)
 from obs_core.plugins import call_hook, hook_items, load_errors, plugin_manager
 from obs_core.testing import registered_plugin
 from obs_stack import gather, load_settings
@@ -136,8 +144,20 @@ def test_an_optional_hook_with_no_spec_is_accepted() -> None:
         def obs_hook_of_a_later_version(self) -> None:
             return None
 
+    class Unmarked:
+        @hookimpl
+        def obs_hook_of_a_later_version(self) -> None:
+            return None
+
     with registered_plugin(Future(), "future"):
         assert plugin_manager().get_plugin("future") is not None
+    # without the mark the same hook is refused: the mark is what let it in
+    with (
+        pytest.raises(PluginError, match=r"'unmarked'.*obs_hook_of_a_later_version"),
+        registered_plugin(Unmarked(), "unmarked"),
+    ):
+        pass  # pragma: no cover
+    assert plugin_manager().get_plugin("unmarked") is None
 
 
 def test_a_plugins_config_error_is_the_users_error_and_propagates() -> None:

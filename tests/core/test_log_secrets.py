@@ -5,41 +5,26 @@ from __future__ import annotations
 import json
 import logging
 from collections import namedtuple
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from loguru import logger as loguru_logger
 from obs_core import get_logger, init_logging
-from obs_core.testing import reset
 from sqlalchemy import create_engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 from werkzeug.datastructures import Headers
 
+from tests.core.logfiles import read_lines
+
 SECRET = "hunter2-S3CR3T"
 
 
-@pytest.fixture(autouse=True)
-def fresh_logging() -> Iterator[None]:
-    reset()
-    yield
-    reset()
-
-
-@pytest.fixture
-def log_file(tmp_path: Path) -> Path:
-    path = tmp_path / "app.log"
-    init_logging(service_name="shop", log_stdout=False, log_file=str(path), log_stdlib=False)
-    return path
-
-
-def read_lines(path: Path) -> list[dict[str, Any]]:
-    return [json.loads(line) for line in path.read_text().splitlines()]
+pytestmark = pytest.mark.usefixtures("fresh_logging")
 
 
 class RaisingStr:

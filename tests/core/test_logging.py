@@ -3,38 +3,19 @@
 from __future__ import annotations
 
 import inspect
-import json
 import re
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
 from loguru import logger as loguru_logger
 from obs_core import get_logger, init_logging
-from obs_core.testing import capture_logs, reset
+from obs_core.testing import capture_logs
 from opentelemetry.sdk.trace import TracerProvider
 
+from tests.core.logfiles import read_lines
 
-@pytest.fixture(autouse=True)
-def fresh_logging() -> Iterator[None]:
-    """Each test sets logging up itself; nothing obs installed survives it."""
-    reset()
-    yield
-    reset()
-
-
-@pytest.fixture
-def log_file(tmp_path: Path) -> Path:
-    """Logs go to this file only (no stdout sink)."""
-    path = tmp_path / "app.log"
-    init_logging(service_name="shop", log_stdout=False, log_file=str(path), log_stdlib=False)
-    return path
-
-
-def read_lines(path: Path) -> list[dict[str, Any]]:
-    return [json.loads(line) for line in path.read_text().splitlines()]
+pytestmark = pytest.mark.usefixtures("fresh_logging")
 
 
 def here() -> int:

@@ -10,26 +10,18 @@ import socket
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import pytest
 import urllib3
 from obs_core import LogSink, ObsConfig, get_logger, hookimpl, init, init_logging
-from obs_core.testing import capture_logs, registered_plugin, reset
+from obs_core.testing import capture_logs, registered_plugin
 
+from tests.core.logfiles import read_lines
 
-@pytest.fixture(autouse=True)
-def fresh_logging() -> Iterator[None]:
-    """Each test sets logging up itself; nothing obs installed survives it."""
-    reset()
-    yield
-    reset()
-
-
-def read_lines(path: Path) -> list[dict[str, Any]]:
-    return [json.loads(line) for line in path.read_text().splitlines()]
+pytestmark = pytest.mark.usefixtures("fresh_logging")
 
 
 def here() -> int:
