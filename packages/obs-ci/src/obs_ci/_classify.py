@@ -115,7 +115,7 @@ class Classifier:
             return FileClass(TOOLING, f"under {folder}/, and no app module imports it")
         if parts[-1] in _TOOLING_FILES:
             return FileClass(TOOLING, f"{parts[-1]} is a tool's entry, not service code")
-        if not any(facts.app for facts in self._facts.values()):
+        if not self._has_app:
             return FileClass(SERVICE, "no app module found in the repository: checked")
         return FileClass(SERVICE, "not imported by an app module, not a command: checked")
 
@@ -135,6 +135,11 @@ class Classifier:
         why = self._facts[root].app if root in self._facts else None
         via = f" via {steps[0]}" if len(steps) > 1 else ""
         return f"imported by {root} ({why}){via}"
+
+    @functools.cached_property
+    def _has_app(self) -> bool:
+        """Whether any module of the repository builds or runs an app (asked once a run)."""
+        return any(facts.app for facts in self._facts.values())
 
     @functools.cached_property
     def _facts(self) -> dict[str, ModuleFacts]:
