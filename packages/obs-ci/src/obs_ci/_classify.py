@@ -21,7 +21,7 @@ from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from obs_ci._config import DEFAULT_EXCLUDE, CiConfig, excluded, first_match
+from obs_ci._config import DEFAULT_EXCLUDE, CiConfig, first_match, skipped
 from obs_ci._imports import ModuleFacts, module_facts
 
 __all__ = [
@@ -145,9 +145,7 @@ class Classifier:
     def _facts(self) -> dict[str, ModuleFacts]:
         facts = {}
         for path in self._paths:
-            if excluded(self.config, path) or first_match(
-                self.config.local(path), self.config.test_paths
-            ):
+            if skipped(self.config, path):  # excluded files and tests stay out of the graph
                 continue
             text = self._read(path)
             if text is not None:
