@@ -88,6 +88,12 @@ class Run:
     def __repr__(self) -> str:
         return f"exit {self.code}\n--- stdout\n{self.out}--- stderr\n{self.err}"
 
+    def assert_findings(self, *lines: str) -> None:
+        """The run failed with findings (exit 1) and printed each of `lines`."""
+        assert self.code == 1, self
+        for line in lines:
+            assert line in self.out, self
+
 
 def run_obs_ci(
     *args: str, cwd: Path, env: dict[str, str] | None = None, stdin: str | None = None

@@ -119,15 +119,13 @@ def test_print_in_service_code_fails_even_in_a_module_with_a_main_block(repo: Re
         }
     )
     run = repo.check("check")
-    assert run.code == 1, run
-    assert "app/jobs.py:2:5: OBS202" in run.out
+    run.assert_findings("app/jobs.py:2:5: OBS202")
 
 
 def test_a_plain_module_no_app_imports_is_still_checked(repo: Repo) -> None:
     repo.feature({"app/worker.py": "def handle(job):\n    print(job)\n"})
     run = repo.check("check")
-    assert run.code == 1, run
-    assert "app/worker.py:2:5: OBS202" in run.out
+    run.assert_findings("app/worker.py:2:5: OBS202")
 
 
 def test_settings_override_the_decision(repo: Repo) -> None:

@@ -24,8 +24,7 @@ def test_a_full_clone_compares_a_feature_with_origin_main(repo: Repo, tmp_path: 
     repo.git("clone", "-q", f"file://{repo.path}", str(clone))
     repo.git("checkout", "-q", "feature", cwd=clone)  # tracks origin/feature: not a base
     run = repo.check("check", cwd=clone)
-    assert run.code == 1, run
-    assert "app/pay.py:7:1: OBS101" in run.out
+    run.assert_findings("app/pay.py:7:1: OBS101")
 
 
 def test_the_upstream_branch_is_the_default_base(repo: Repo, tmp_path: Path) -> None:
@@ -80,8 +79,7 @@ def test_deleting_the_only_hook_of_a_route_touches_it(repo: Repo) -> None:
     without_hook = BASE_SERVICE.replace('    logger.info("health checked")\n', "")
     repo.feature({"app/service.py": without_hook})
     run = repo.check("check")
-    assert run.code == 1, run
-    assert "OBS101 route handler `health`" in run.out
+    run.assert_findings("OBS101 route handler `health`")
 
 
 def test_a_diff_file_and_stdin_give_the_same_verdict(repo: Repo) -> None:
@@ -176,15 +174,13 @@ def test_strict_asks_for_hooks_only_when_the_change_adds_code(repo: Repo) -> Non
 
     repo.write("app/tools.py", "# helpers for the service\n\n\nVALUE = int('3')\n")
     run = repo.check("check", "--strict")
-    assert run.code == 1, run
-    assert "app/tools.py:4:1: OBS002 strict" in run.out
+    run.assert_findings("app/tools.py:4:1: OBS002 strict")
 
 
 def test_an_added_line_that_looks_like_a_diff_header_is_still_code(repo: Repo) -> None:
     repo.feature({"app/odd.py": "VALUE = 1\n++ VALUE\nprint('after the odd line')\n"})
     run = repo.check("check")
-    assert run.code == 1, run
-    assert "app/odd.py:3:1: OBS202" in run.out
+    run.assert_findings("app/odd.py:3:1: OBS202")
 
 
 def test_a_diff_whose_blank_context_lines_lost_their_space_keeps_its_numbering(
@@ -195,8 +191,7 @@ def test_a_diff_whose_blank_context_lines_lost_their_space_keeps_its_numbering(
     stripped = "\n".join(line.rstrip() for line in diff.splitlines()) + "\n"
     assert stripped != diff  # a mail client or a web form trimmed the context lines
     run = repo.check("check", "--diff", "-", stdin=stripped)
-    assert run.code == 1, run
-    assert "app/service.py:15:1: OBS202" in run.out
+    run.assert_findings("app/service.py:15:1: OBS202")
 
 
 def test_a_file_declaring_its_encoding_is_read_in_it(repo: Repo) -> None:

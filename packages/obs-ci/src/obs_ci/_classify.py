@@ -21,7 +21,7 @@ from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from obs_ci._config import DEFAULT_EXCLUDE, CiConfig, excluded, first_match
+from obs_ci._config import DEFAULT_EXCLUDE, CiConfig, first_match, skipped
 from obs_ci._imports import ModuleFacts, module_facts
 
 __all__ = [
@@ -115,7 +115,7 @@ class Classifier:
             return FileClass(TOOLING, f"under {folder}/, and no app module imports it")
         if parts[-1] in _TOOLING_FILES:
             return FileClass(TOOLING, f"{parts[-1]} is a tool's entry, not service code")
-        if not any(facts.app for facts in self._facts.values()):
+        if not self._has_app:
             return FileClass(SERVICE, "no app module found in the repository: checked")
         return FileClass(SERVICE, "not imported by an app module, not a command: checked")
 
@@ -137,12 +137,15 @@ class Classifier:
         return f"imported by {root} ({why}){via}"
 
     @functools.cached_property
+    def _has_app(self) -> bool:
+        """Whether any module of the repository builds or runs an app (asked once a run)."""
+        return any(facts.app for facts in self._facts.values())
+
+    @functools.cached_property
     def _facts(self) -> dict[str, ModuleFacts]:
         facts = {}
         for path in self._paths:
-            if excluded(self.config, path) or first_match(
-                self.config.local(path), self.config.test_paths
-            ):
+            if skipped(self.config, path):  # excluded files and tests stay out of the graph
                 continue
             text = self._read(path)
             if text is not None:
