@@ -31,8 +31,8 @@ from flask import Flask, g
 from loguru import logger
 from obs_core import hookimpl
 from obs_core._config import DEFAULT_REDACT
-from obs_core._logformat import LineFormatter
-from obs_core._plugins import register
+from obs_core.logging._format import LineFormatter
+from obs_core.plugins import register
 from obs_flask import Observability
 from obs_flask._console import Console
 from opentelemetry import trace

@@ -16,7 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from obs_core._otlp_file import otlp_json_line
+from obs_core.traces import otlp_json_line
 from opentelemetry.sdk.trace import ReadableSpan
 
 from tests.core.test_otlp_json import _reference_line, _typical_batch
