@@ -77,6 +77,7 @@ class LoggingState:
     level: int = 20
     default_removed: bool = False  # loguru's own stderr handler; gone for good once removed
     loggers: dict[str, Any] = field(default_factory=dict)
+    route: Any = None  # where lines go for loguru's current handlers (logging._direct)
     lock: threading.RLock = field(default_factory=threading.RLock)
 
 
@@ -125,6 +126,7 @@ class Runtime:
             self.logging.handler_ids = []
             self.logging.level = LoggingState.level
             self.logging.loggers.clear()
+            self.logging.route = None
 
     def per_registry(self, registry: object, key: str, create: Callable[[], T]) -> T:
         """The value cached under `key` for `registry`, made by `create()` the first time."""

@@ -133,23 +133,50 @@ class LineFormatter:
     # -- the line --------------------------------------------------------------------------
 
     def line(self, record: Mapping[str, Any]) -> str:
-        """The JSON text for `record` (no newline): obs's keys, the fields, the enrichers.
+        """The JSON text for a loguru `record` (no newline); never raises."""
+        try:
+            return self.compose(
+                record["extra"],
+                (_START or _start(record)) + record["elapsed"],
+                record["level"].name,
+                record["name"],
+                record["message"],
+                record["function"],
+                record["line"],
+                record["exception"],
+            )
+        except Exception as exc:  # not a loguru record
+            return self._fallback(record.get("message"), None, exc)
 
-        One function on purpose: it runs for every record. It never raises.
+    def compose(
+        self,
+        extra: dict[str, Any],
+        timestamp: datetime,
+        level: str,
+        name: str | None,
+        message: str,
+        function: str,
+        line: int,
+        exception: tuple[Any, Any, Any] | None,
+    ) -> str:
+        """The JSON text (no newline) for one call: obs's keys, the fields, the enrichers.
+
+        `extra` holds the fields (and the obs logger's name under `LOGGER_KEY`, removed
+        here); `name` is the calling module's, `exception` a ``sys.exc_info()`` triple.
+        One function on purpose: it runs for every line. It never raises.
         """
         out: dict[str, Any] | None = None
         try:
-            extra = record["extra"]
-            name = extra.pop(LOGGER_KEY, None)
+            logger = extra.pop(LOGGER_KEY, None)
             out = {
-                "timestamp": (_START or _start(record)) + record["elapsed"],
-                "level": record["level"].name,
-                "logger": name or record["name"],
-                "message": record["message"],
+                "timestamp": timestamp,
+                "level": level,
+                "logger": logger or name,
+                "message": message,
                 "service": self.service,
-                "module": record["name"],
-                "function": record["function"],
-                "line": record["line"],
+                "module": name,
+                "function": function,
+                "line": line,
             }
             context = get_current_span().get_span_context()
             cached = self._span  # the ids of the last span seen, formatted once
@@ -163,11 +190,8 @@ class LineFormatter:
             if context is cached[0]:
                 out["trace_id"] = cached[1]
                 out["span_id"] = cached[2]
-            exception = record["exception"]
-            if exception is not None and exception.type is not None:
-                out["exception"] = "".join(
-                    traceback.format_exception(exception.type, exception.value, exception.traceback)
-                )
+            if exception is not None and exception[0] is not None:
+                out["exception"] = "".join(traceback.format_exception(*exception))
             if extra:
                 # Fast path, in C: JSON scalars only, finite floats, keys already known clean.
                 values = extra.values()
@@ -184,7 +208,7 @@ class LineFormatter:
                 self._enrich(out)
             return orjson.dumps(out, default=safe_repr, option=orjson.OPT_UTC_Z).decode()
         except Exception as exc:
-            return self._fallback(record, out, exc)
+            return self._fallback(message, out, exc)
 
     def _enrich(self, out: dict[str, Any]) -> None:
         for enrich in self.enrichers:
@@ -193,9 +217,7 @@ class LineFormatter:
             except Exception as exc:
                 out.setdefault("obs_error", f"enricher {safe_repr(enrich)} raised {exc!r}")
 
-    def _fallback(
-        self, record: Mapping[str, Any], out: dict[str, Any] | None, exc: Exception
-    ) -> str:
+    def _fallback(self, message: object, out: dict[str, Any] | None, exc: Exception) -> str:
         """The line when the fast one failed: values as repr, or a note on what went wrong."""
         try:
             if out is not None:  # built, but orjson refused a value (e.g. an int over 64 bits)
@@ -206,7 +228,7 @@ class LineFormatter:
             "timestamp": datetime.now(UTC),
             "level": "ERROR",
             "logger": "obs",
-            "message": safe_repr(record.get("message")),
+            "message": safe_repr(message),
             "service": self.service,
             "obs_error": f"record could not be written: {safe_repr(exc)}",
         }

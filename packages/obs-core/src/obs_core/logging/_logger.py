@@ -13,6 +13,7 @@ from typing import Any, Protocol, cast
 from loguru import logger as _loguru
 
 from obs_core._runtime import runtime
+from obs_core.logging._direct import CLASHES, CORE, Route, exception_info, route
 from obs_core.logging._format import LOGGER_KEY, REDACTED, LineFormatter, safe_repr
 from obs_core.logging._setup import ensure_logging
 
@@ -21,6 +22,8 @@ __all__ = ["ObsLogger", "get_logger"]
 state = runtime.logging
 
 _LEVELS = frozenset({"TRACE", "DEBUG", "INFO", "SUCCESS", "WARNING", "ERROR", "CRITICAL"})
+_NUMBERS = {name: _loguru.level(name).no for name in _LEVELS}
+_exc_info = sys.exc_info
 
 
 def _escape(message: str) -> str:
@@ -48,18 +51,42 @@ def _redacted(fields: Any) -> object:
         return REDACTED  # unreadable: write nothing of them
 
 
+def _plain_exception(exception: tuple[Any, ...]) -> bool:
+    """An ``exc_info`` triple both paths write alike: none, or an exception and its type."""
+    if len(exception) != 3:
+        return False
+    kind, value, _ = exception
+    return kind is None or (isinstance(value, BaseException) and type(value) is kind)
+
+
 class _LevelMethod(Protocol):
     def __call__(self, message: object, /, *args: Any, **fields: Any) -> None: ...
 
 
 def _level_method(level: str, exc: bool, doc: str, name: str = "") -> _LevelMethod:
-    """A level method with the common case inline: one frame less between app and loguru."""
+    """A level method with the common case inline: one frame less between app and loguru.
+
+    When only obs's own sinks take lines (see `_direct`), the line is written straight to
+    them; otherwise it goes through loguru, as every line did before.
+    """
+    no = _NUMBERS[level]
 
     def method(self: ObsLogger, message: object, /, *args: Any, **fields: Any) -> None:
         if args or type(message) is not str or not state.ready or "exc_info" in fields:
             self._write(level, message, args, fields, exc)
             return
         try:
+            found = state.route
+            if found is None or found.handlers is not CORE.handlers:
+                found = route()
+            if (
+                found.writers is not None
+                and (not fields or CLASHES.isdisjoint(fields))
+                and found.emit(
+                    no, level, self._extra, message, fields, _exc_info() if exc else None, 2
+                )
+            ):
+                return
             sink = self._exc_near if exc else self._near
             if not fields:
                 sink.log(level, message)
@@ -83,12 +110,13 @@ class ObsLogger:
     wrong is written as an ``obs_error`` line instead.
     """
 
-    __slots__ = ("_base", "_bound", "_exc_near", "_near", "_plain", "_with_exc", "name")
+    __slots__ = ("_base", "_bound", "_exc_near", "_extra", "_near", "_plain", "_with_exc", "name")
 
     def __init__(self, name: str, bound: dict[str, Any] | None = None) -> None:
         self.name = name
         self._bound = dict(bound or {})
-        self._base = _loguru.bind(**{**self._bound, LOGGER_KEY: name})
+        self._extra = {**self._bound, LOGGER_KEY: name}  # loguru's `extra` for this logger
+        self._base = _loguru.bind(**self._extra)
         # loguru's `depth`: frames between its `log` and the application's call.
         self._near = self._base.opt(depth=1)
         self._exc_near = self._base.opt(depth=1, exception=True)
@@ -136,16 +164,37 @@ class ObsLogger:
             if type(text) is not str:
                 text = str(text)
             sink = self._with_exc if exc else self._plain
+            info: object = exc
+            if "exc_info" in fields:
+                given = fields.pop("exc_info")
+                if given:
+                    info = given
+                    sink = self._base.opt(depth=2, exception=given)
+            if self._direct(level, text, fields, info):
+                return
             if not fields:
                 sink.log(level, text)
                 return
-            if "exc_info" in fields:
-                info = fields.pop("exc_info")
-                if info:
-                    sink = self._base.opt(depth=2, exception=info)
             sink.log(level, _escape(text), **fields)
         except Exception as error:
             self._failed(3, level, message, fields, error)
+
+    def _direct(self, level: str | int, text: str, fields: dict[str, Any], info: object) -> bool:
+        """`_write`'s line straight to obs's sinks, when `_direct` may; False: via loguru."""
+        if type(level) is not str or not state.ready:
+            return False
+        no = _NUMBERS.get(level)
+        if no is None or (fields and not CLASHES.isdisjoint(fields)):
+            return False
+        found: Route | None = state.route
+        if found is None or found.handlers is not CORE.handlers:
+            found = route()
+        if found.writers is None:
+            return False
+        exception = exception_info(info) if info else None
+        if exception is not None and not _plain_exception(exception):
+            return False
+        return found.emit(no, level, self._extra, text, fields, exception, 4)
 
     def _failed(
         self, depth: int, level: str | int, message: object, fields: Any, error: Exception

@@ -22,7 +22,7 @@ from obs_core._configure import configure
 from obs_core._hookcall import hook_items, warn_skipped
 from obs_core._plugins import PluginWarning
 from obs_core._runtime import runtime
-from obs_core.logging import _stdlib
+from obs_core.logging import _direct, _stdlib
 from obs_core.logging._format import LineFormatter
 from obs_core.logging._linefile import LineFileSink
 from obs_core.logging._sinks import LogSink
@@ -104,6 +104,7 @@ def init_logging(config: ObsConfig | None = None, **kwargs: Any) -> None:
             _stdlib.install(max(state.level, logging.NOTSET + 1))
         else:
             _stdlib.uninstall()
+        _direct.invalidate()
         state.ready = True
 
 
@@ -140,6 +141,7 @@ def shutdown_logging() -> None:
         for handler_id in state.handler_ids:
             _remove(handler_id)
         state.handler_ids = []
+        _direct.invalidate()
         _stdlib.uninstall()
         state.ready = False
 

@@ -1,0 +1,246 @@
+"""A log line written straight to obs's own sinks, when loguru would do nothing more.
+
+Loguru's path builds a full record per call (frame, thread and process objects, a local
+aware time, a copy per handler, a ``format_map``) although obs's formatter reads a few of
+its keys and writes one line to every sink. When every handler loguru has is one obs added
+for a sink it writes itself (a ``log_file``'s `LineFileSink`, a standard text stream such
+as stdout), nothing else can see the record, so obs builds the same line from the call
+and writes it the way loguru's handler would: under that handler's lock, skipped once the
+handler is stopped, a failed write reported on stderr by the handler's own error report.
+
+Anything else takes loguru's path as before: a handler the application or a plugin added
+(`logger.add`, a callable `LogSink`, `capture_logs`), a patcher, a module loguru has not
+yet decided to enable, a loguru without the internals read here. The `Route` is worked
+out again whenever loguru's handler set changes (loguru replaces its dict on every
+``add``/``remove``: one identity check per call) and when obs sets logging up again.
+"""
+
+from __future__ import annotations
+
+import importlib
+import io
+import multiprocessing
+import os
+import sys
+import threading
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import Any
+
+from loguru import logger as _loguru
+
+from obs_core._runtime import runtime
+from obs_core.logging._format import LINE_KEY, LineFormatter
+from obs_core.logging._linefile import LineFileSink
+
+__all__ = ["CLASHES", "CORE", "Route", "exception_info", "invalidate", "route"]
+
+state = runtime.logging
+_lock = threading.Lock()
+_now = datetime.now
+_getframe = sys._getframe
+_exc_info = sys.exc_info
+
+
+class _NoCore:
+    """Stands in for a loguru whose internals are not the ones read here: always loguru's path."""
+
+    handlers: dict[int, Any] = {}  # never changed: the route stays off
+
+
+def _internals() -> tuple[Any, Any, Any, frozenset[str]]:
+    """Loguru's core, its context variable, its stream sink class and ``log``'s parameters."""
+    try:
+        from loguru import _logger, _simple_sinks
+
+        core = _loguru._core  # type: ignore[attr-defined]
+        for attribute in ("handlers", "patcher", "enabled", "extra"):
+            getattr(core, attribute)
+        code = type(_loguru).log.__code__
+        params = frozenset(code.co_varnames[: code.co_argcount])
+        return core, _logger.context, _simple_sinks.StreamSink, params
+    except Exception:
+        return _NoCore(), None, None, frozenset()
+
+
+CORE, _CONTEXT, _STREAM_SINK, CLASHES = _internals()
+"""`CLASHES`: field names loguru's ``log`` takes as its own arguments (a call with one fails)."""
+_PLAIN_WRITES = frozenset({io.TextIOWrapper.write, io.StringIO.write, LineFileSink.write})
+_ATTRIBUTES = (
+    "_protected_lock",
+    "_levelno",
+    "_lock",
+    "_lock_acquired",
+    "_stopped",
+    "_sink",
+    "_error_interceptor",
+)
+
+
+class Route:
+    """Where lines go for one loguru handler set: straight to `writers`, or (None) via loguru."""
+
+    __slots__ = ("formatter", "handlers", "min_level", "writers")
+
+    def __init__(
+        self,
+        handlers: dict[int, Any],
+        formatter: LineFormatter | None = None,
+        writers: Iterable[tuple[int, Any, Any, Any]] | None = None,
+    ) -> None:
+        self.handlers = handlers
+        self.formatter = formatter
+        self.writers = None if writers is None else tuple(writers)
+        self.min_level = min((w[0] for w in self.writers or ()), default=float("inf"))
+
+    def emit(
+        self,
+        no: int,
+        level: str,
+        bound: dict[str, Any],
+        message: str,
+        fields: dict[str, Any],
+        exception: tuple[Any, Any, Any] | None,
+        depth: int,
+    ) -> bool:
+        """Write the line for one call, as loguru would; False: loguru must take it instead.
+
+        `depth` counts the frames from here to the application's call; `bound` is the
+        logger's own extra (its bound fields and name), `fields` the call's keywords.
+        """
+        if no < self.min_level:
+            return True  # no sink takes this level: loguru would write nothing either
+        core = CORE
+        if core.patcher is not None:
+            return False
+        frame = _getframe(depth)
+        name = frame.f_globals.get("__name__")
+        if core.enabled.get(name) is not True:
+            return False  # disabled, or not yet looked up: loguru decides (and remembers)
+        context = _CONTEXT.get()
+        if context or core.extra:
+            extra = {**core.extra, **context, **bound}
+            extra.update(fields)
+        else:
+            extra = {**bound, **fields}
+        now = _now(UTC)
+        formatter: LineFormatter = self.formatter  # type: ignore[assignment]
+        text = formatter.compose(
+            extra, now, level, name, message, frame.f_code.co_name, frame.f_lineno, exception
+        )
+        text += "\n"
+        for handler_no, local, lock, handler in self.writers:  # type: ignore[union-attr]
+            if handler_no > no:
+                continue
+            try:
+                if getattr(local, "acquired", False):
+                    with handler._protected_lock():  # a sink logging: loguru's own error
+                        pass
+                local.acquired = True
+                try:
+                    with lock:
+                        if not handler._stopped:
+                            handler._sink.write(text)
+                finally:
+                    local.acquired = False
+            except Exception:
+                _report(handler, extra, now, level, no, name, message, frame, exception, text)
+        return True
+
+
+def route() -> Route:
+    """The route for loguru's current handler set, worked out again when it has changed."""
+    with _lock:
+        found: Route | None = state.route
+        if found is None or found.handlers is not CORE.handlers:
+            found = state.route = _work_out(CORE.handlers)
+        return found
+
+
+def invalidate() -> None:
+    """Forget the route: obs's own handlers changed (called by setup and shutdown)."""
+    with _lock:
+        state.route = None
+
+
+def _work_out(handlers: dict[int, Any]) -> Route:
+    """A direct route if every handler is obs's, for a sink obs writes itself, else None."""
+    ours = set(state.handler_ids)
+    formatters = set()
+    writers = []
+    try:
+        for handler_id, handler in handlers.items():
+            formatter = getattr(handler._formatter, "__self__", None)
+            sink = handler._sink
+            if not (
+                handler_id in ours
+                and isinstance(formatter, LineFormatter)
+                and handler._formatter.__func__ is LineFormatter.template
+                and handler._is_formatter_dynamic
+                and handler._filter is None
+                and not handler._colorize
+                and not handler._serialize
+                and not handler._enqueue
+                and handler._error_interceptor.should_catch()
+                and type(sink) is _STREAM_SINK
+                and getattr(type(sink._stream), "write", None) in _PLAIN_WRITES
+                and all(hasattr(handler, a) for a in _ATTRIBUTES)
+            ):
+                return Route(handlers)
+            formatters.add(formatter)
+            writers.append((handler._levelno, handler._lock_acquired, handler._lock, handler))
+    except Exception:
+        return Route(handlers)
+    if len(formatters) > 1:
+        return Route(handlers)  # loguru would write the first handler's line to all
+    return Route(handlers, formatters.pop() if formatters else None, writers)
+
+
+def exception_info(option: object) -> tuple[Any, Any, Any]:
+    """The exception triple loguru's ``opt(exception=option)`` records for a truthy option."""
+    if isinstance(option, BaseException):
+        return type(option), option, option.__traceback__
+    if isinstance(option, tuple):
+        return option
+    return _exc_info()
+
+
+def _report(
+    handler: Any,
+    extra: dict[str, Any],
+    now: datetime,
+    level: str,
+    no: int,
+    name: str | None,
+    message: str,
+    frame: Any,
+    exception: tuple[Any, Any, Any] | None,
+    text: str,
+) -> None:
+    """A failed write, reported as loguru's handler reports it (on stderr); never raises."""
+    try:
+        loguru_module: Any = importlib.import_module("loguru._logger")
+        attrs: Any = importlib.import_module("loguru._recattrs")
+        local = now.astimezone()
+        path = frame.f_code.co_filename
+        file_name = os.path.basename(path)
+        thread, process = threading.current_thread(), multiprocessing.current_process()
+        record = {
+            "elapsed": local - loguru_module.start_time,
+            "exception": None if not exception else attrs.RecordException(*exception),
+            "extra": extra,
+            "file": attrs.RecordFile(file_name, path),
+            "function": frame.f_code.co_name,
+            "level": attrs.RecordLevel(level, no, _loguru.level(level).icon),
+            "line": frame.f_lineno,
+            "message": message,
+            "module": os.path.splitext(file_name)[0],
+            "name": name,
+            "process": attrs.RecordProcess(process.ident, process.name),
+            "thread": attrs.RecordThread(thread.ident, thread.name),
+            "time": local,
+            LINE_KEY: text[:-1],
+        }
+        handler._error_interceptor.print(record)
+    except Exception:
+        return
