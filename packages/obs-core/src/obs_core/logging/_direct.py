@@ -86,7 +86,7 @@ class Route:
         self,
         handlers: dict[int, Any],
         formatter: LineFormatter | None = None,
-        writers: Iterable[tuple[int, Any, Any, Any]] | None = None,
+        writers: Iterable[tuple[int, Any, Any, Any, Any]] | None = None,
     ) -> None:
         self.handlers = handlers
         self.formatter = formatter
@@ -125,11 +125,12 @@ class Route:
             extra = {**bound, **fields}
         now = _now(UTC)
         formatter: LineFormatter = self.formatter  # type: ignore[assignment]
-        text = formatter.compose(
+        data = formatter.compose(
             extra, now, level, name, message, frame.f_code.co_name, frame.f_lineno, exception
         )
-        text += "\n"
-        for handler_no, local, lock, handler in self.writers:  # type: ignore[union-attr]
+        data += b"\n"
+        text = None
+        for handler_no, local, lock, handler, append in self.writers:  # type: ignore[union-attr]
             if handler_no > no:
                 continue
             try:
@@ -139,12 +140,16 @@ class Route:
                 local.acquired = True
                 try:
                     with lock:
-                        if not handler._stopped:
-                            handler._sink.write(text)
+                        if handler._stopped:
+                            pass
+                        elif append is not None:
+                            append(data)  # what LineFileSink.write does with the text
+                        else:
+                            handler._sink.write(text or (text := data.decode()))
                 finally:
                     local.acquired = False
             except Exception:
-                _report(handler, extra, now, level, no, name, message, frame, exception, text)
+                _report(handler, extra, now, level, no, name, message, frame, exception, data)
         return True
 
 
@@ -188,7 +193,11 @@ def _work_out(handlers: dict[int, Any]) -> Route:
             ):
                 return Route(handlers)
             formatters.add(formatter)
-            writers.append((handler._levelno, handler._lock_acquired, handler._lock, handler))
+            stream = sink._stream
+            append = stream.file.append if type(stream) is LineFileSink else None
+            writers.append(
+                (handler._levelno, handler._lock_acquired, handler._lock, handler, append)
+            )
     except Exception:
         return Route(handlers)
     if len(formatters) > 1:
@@ -215,7 +224,7 @@ def _report(
     message: str,
     frame: Any,
     exception: tuple[Any, Any, Any] | None,
-    text: str,
+    data: bytes,
 ) -> None:
     """A failed write, reported as loguru's handler reports it (on stderr); never raises."""
     try:
@@ -239,7 +248,7 @@ def _report(
             "process": attrs.RecordProcess(process.ident, process.name),
             "thread": attrs.RecordThread(thread.ident, thread.name),
             "time": local,
-            LINE_KEY: text[:-1],
+            LINE_KEY: data[:-1].decode(),
         }
         handler._error_interceptor.print(record)
     except Exception:

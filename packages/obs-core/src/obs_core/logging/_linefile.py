@@ -59,11 +59,15 @@ class LineFile:
         Raises the `OSError` of a failed write after taking back what it wrote.
         """
         with self._lock:
-            fd = self._descriptor()
+            fd = self._fd
+            if fd is None or self._pid != os.getpid():
+                fd = self._descriptor()
             if self._unterminated and _ends_inside_a_line(fd):
                 data = b"\n" + data  # a torn line left by someone: end it, do not extend it
             if not self.exclusive:
-                self._write_all(fd, data)
+                written = os.write(fd, data)  # the common case: all of it at once
+                if written < len(data):
+                    self._write_all(fd, data, written)
                 self._unterminated = False
                 return
             fcntl.flock(fd, fcntl.LOCK_EX)
@@ -73,8 +77,8 @@ class LineFile:
             finally:
                 fcntl.flock(fd, fcntl.LOCK_UN)
 
-    def _write_all(self, fd: int, data: bytes) -> None:
-        written = 0
+    def _write_all(self, fd: int, data: bytes, written: int = 0) -> None:
+        """Write the rest of `data` past `written`; on a failure take back all of it."""
         try:
             while written < len(data):
                 written += os.write(fd, data[written:])
