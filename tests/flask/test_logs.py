@@ -6,7 +6,10 @@ import json
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
+from loguru import logger as loguru_logger
+from obs_core.logging._direct import route
 from obs_core.testing import capture_logs, capture_spans
 
 from tests.flask.conftest import AppFactory
@@ -74,3 +77,31 @@ def test_app_logger_touched_before_setup_writes_each_line_once() -> None:
     lines = [line for line in result.stdout.splitlines() if "Loan overdue" in line]
     assert len(lines) == 1
     assert json.loads(lines[0])["logger"] == "early-logger"
+
+
+def test_the_access_line_written_straight_to_the_file_is_the_one_loguru_writes(
+    make_app: AppFactory, tmp_path: Path
+) -> None:
+    log_file = tmp_path / "access.jsonl"
+    client = make_app(log_file=str(log_file)).test_client()
+    headers = {"User-Agent": "farm-app/2.0"}
+    client.get("/api/orders/12", headers=headers)  # the first lines of a module: loguru decides
+    start = len(log_file.read_text().splitlines())
+    client.get("/api/orders/12", headers=headers)
+    assert route().writers is not None  # only obs's file sink: the direct path
+    seen: list[str] = []
+    other = loguru_logger.add(seen.append)  # an application's own sink: loguru's path
+    try:
+        client.get("/api/orders/12", headers=headers)
+    finally:
+        loguru_logger.remove(other)
+    lines = [json.loads(line) for line in log_file.read_text().splitlines()[start:]]
+    ours, loguru = [r for r in lines if r["logger"] == "obs.access"]
+    assert len(seen) == 2  # the view's line and the access line
+    varying = {"timestamp", "duration_ms", "trace_id", "span_id"}
+    assert set(ours) == set(loguru) >= varying | {"module", "function", "line", "client"}
+    assert {k: v for k, v in ours.items() if k not in varying} == {
+        k: v for k, v in loguru.items() if k not in varying
+    }
+    assert list(ours) == list(loguru)  # and the keys in the same order
+    assert ours["trace_id"] != loguru["trace_id"]
