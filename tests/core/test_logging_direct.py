@@ -9,6 +9,7 @@ calls on both paths and compares what lands in the file.
 from __future__ import annotations
 
 import io
+import logging
 import re
 import sys
 import threading
@@ -201,6 +202,65 @@ def both_paths(path: Path, call: Call) -> tuple[list[str], list[str]]:
 def test_any_call_writes_the_same_line_on_both_paths(log_file: Path, call: Call) -> None:
     ours, loguru = both_paths(log_file, call)
     assert ours == loguru
+
+
+@dataclass
+class StdlibCall:
+    level: int
+    message: Any
+    args: tuple[Any, ...]
+    extra: dict[str, Any]
+    raised: bool
+
+
+_STDLIB_OWN = frozenset(logging.makeLogRecord({}).__dict__) | {"message", "asctime"}
+STDLIB_CALLS = st.builds(
+    StdlibCall,
+    level=st.sampled_from([logging.DEBUG, logging.INFO, 25, logging.WARNING, logging.CRITICAL]),
+    message=TEXT,
+    args=st.lists(SCALARS, max_size=2).map(tuple),
+    extra=st.dictionaries(KEYS.filter(lambda k: k not in _STDLIB_OWN), VALUES, max_size=3),
+    raised=st.booleans(),
+)
+
+
+def send_stdlib(call: StdlibCall) -> None:
+    log = logging.getLogger("payments.gateway")
+    SENDING.on = True
+    try:
+        try:
+            raise KeyError("card")
+        except KeyError:
+            log.log(call.level, call.message, *call.args, extra=call.extra, exc_info=call.raised)
+    finally:
+        SENDING.on = False
+
+
+@settings(
+    max_examples=150,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(call=STDLIB_CALLS)
+def test_stdlib_records_write_the_same_line_on_both_paths(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, call: StdlibCall
+) -> None:
+    monkeypatch.setattr(logging, "raiseExceptions", False)  # pytest's handler: bad formats
+    path = tmp_path / "stdlib.log"
+    if not path.exists():
+        init_logging(service_name="shop", log_file=str(path), log_stdout=False, log_level="DEBUG")
+    start = path.stat().st_size
+    send_stdlib(call)
+    assert direct()
+    middle = path.stat().st_size
+    extra = loguru_logger.add(lambda message: None)
+    try:
+        send_stdlib(call)
+    finally:
+        loguru_logger.remove(extra)
+    data = path.read_bytes()
+    ours = without_timestamps(data[start:middle].decode())
+    assert ours == without_timestamps(data[middle:].decode())
 
 
 def test_the_same_line_inside_a_span_with_context_and_configured_extra(log_file: Path) -> None:

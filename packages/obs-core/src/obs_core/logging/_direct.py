@@ -25,6 +25,7 @@ import sys
 import threading
 from collections.abc import Iterable
 from datetime import UTC, datetime
+from types import FrameType
 from typing import Any
 
 from loguru import logger as _loguru
@@ -33,12 +34,11 @@ from obs_core._runtime import runtime
 from obs_core.logging._format import LINE_KEY, LineFormatter
 from obs_core.logging._linefile import LineFileSink
 
-__all__ = ["CLASHES", "CORE", "Route", "exception_info", "invalidate", "route"]
+__all__ = ["CLASHES", "CORE", "Route", "exception_info", "invalidate", "plain_exception", "route"]
 
 state = runtime.logging
 _lock = threading.Lock()
 _now = datetime.now
-_getframe = sys._getframe
 _exc_info = sys.exc_info
 
 
@@ -101,11 +101,11 @@ class Route:
         message: str,
         fields: dict[str, Any],
         exception: tuple[Any, Any, Any] | None,
-        depth: int,
+        frame: FrameType,
     ) -> bool:
         """Write the line for one call, as loguru would; False: loguru must take it instead.
 
-        `depth` counts the frames from here to the application's call; `bound` is the
+        `frame` is the application's call (its location is written); `bound` is the
         logger's own extra (its bound fields and name), `fields` the call's keywords.
         """
         if no < self.min_level:
@@ -113,7 +113,6 @@ class Route:
         core = CORE
         if core.patcher is not None:
             return False
-        frame = _getframe(depth)
         name = frame.f_globals.get("__name__")
         if core.enabled.get(name) is not True:
             return False  # disabled, or not yet looked up: loguru decides (and remembers)
@@ -212,6 +211,14 @@ def exception_info(option: object) -> tuple[Any, Any, Any]:
     if isinstance(option, tuple):
         return option
     return _exc_info()
+
+
+def plain_exception(exception: tuple[Any, ...]) -> bool:
+    """An ``exc_info`` triple both paths write alike: none, or an exception and its type."""
+    if len(exception) != 3:
+        return False
+    kind, value, _ = exception
+    return kind is None or (isinstance(value, BaseException) and type(value) is kind)
 
 
 def _report(

@@ -13,7 +13,14 @@ from typing import Any, Protocol, cast
 from loguru import logger as _loguru
 
 from obs_core._runtime import runtime
-from obs_core.logging._direct import CLASHES, CORE, Route, exception_info, route
+from obs_core.logging._direct import (
+    CLASHES,
+    CORE,
+    Route,
+    exception_info,
+    plain_exception,
+    route,
+)
 from obs_core.logging._format import LOGGER_KEY, REDACTED, LineFormatter, safe_repr
 from obs_core.logging._setup import ensure_logging
 
@@ -24,6 +31,7 @@ state = runtime.logging
 _LEVELS = frozenset({"TRACE", "DEBUG", "INFO", "SUCCESS", "WARNING", "ERROR", "CRITICAL"})
 _NUMBERS = {name: _loguru.level(name).no for name in _LEVELS}
 _exc_info = sys.exc_info
+_getframe = sys._getframe
 
 
 def _escape(message: str) -> str:
@@ -51,14 +59,6 @@ def _redacted(fields: Any) -> object:
         return REDACTED  # unreadable: write nothing of them
 
 
-def _plain_exception(exception: tuple[Any, ...]) -> bool:
-    """An ``exc_info`` triple both paths write alike: none, or an exception and its type."""
-    if len(exception) != 3:
-        return False
-    kind, value, _ = exception
-    return kind is None or (isinstance(value, BaseException) and type(value) is kind)
-
-
 class _LevelMethod(Protocol):
     def __call__(self, message: object, /, *args: Any, **fields: Any) -> None: ...
 
@@ -83,7 +83,13 @@ def _level_method(level: str, exc: bool, doc: str, name: str = "") -> _LevelMeth
                 found.writers is not None
                 and (not fields or CLASHES.isdisjoint(fields))
                 and found.emit(
-                    no, level, self._extra, message, fields, _exc_info() if exc else None, 2
+                    no,
+                    level,
+                    self._extra,
+                    message,
+                    fields,
+                    _exc_info() if exc else None,
+                    _getframe(1),
                 )
             ):
                 return
@@ -192,9 +198,9 @@ class ObsLogger:
         if found.writers is None:
             return False
         exception = exception_info(info) if info else None
-        if exception is not None and not _plain_exception(exception):
+        if exception is not None and not plain_exception(exception):
             return False
-        return found.emit(no, level, self._extra, text, fields, exception, 4)
+        return found.emit(no, level, self._extra, text, fields, exception, _getframe(3))
 
     def _failed(
         self, depth: int, level: str | int, message: object, fields: Any, error: Exception
