@@ -31,7 +31,7 @@ from typing import Any
 from loguru import logger as _loguru
 
 from obs_core._runtime import runtime
-from obs_core.logging._format import LINE_KEY, LineFormatter
+from obs_core.logging._format import LINE_KEY, LOGGER_KEY, LineFormatter
 from obs_core.logging._linefile import LineFileSink
 
 __all__ = ["CLASHES", "CORE", "Route", "exception_info", "invalidate", "plain_exception", "route"]
@@ -106,7 +106,8 @@ class Route:
         """Write the line for one call, as loguru would; False: loguru must take it instead.
 
         `frame` is the application's call (its location is written); `bound` is the
-        logger's own extra (its bound fields and name), `fields` the call's keywords.
+        logger's own extra (its bound fields and name under `LOGGER_KEY`), `fields` the
+        call's keywords: a dict of the call's own, used and changed (redaction) in place.
         """
         if no < self.min_level:
             return True  # no sink takes this level: loguru would write nothing either
@@ -120,8 +121,12 @@ class Route:
         if context or core.extra:
             extra = {**core.extra, **context, **bound}
             extra.update(fields)
-        else:
+        elif len(bound) > 1:
             extra = {**bound, **fields}
+        else:  # no bound fields: the call's own dict is loguru's `extra`, in the same order
+            extra = fields
+            if bound and LOGGER_KEY not in fields:
+                fields[LOGGER_KEY] = bound[LOGGER_KEY]
         now = _now(UTC)
         formatter: LineFormatter = self.formatter  # type: ignore[assignment]
         data = formatter.compose(
