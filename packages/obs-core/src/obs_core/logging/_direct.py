@@ -166,6 +166,16 @@ def route() -> Route:
         return found
 
 
+def _new_lock() -> None:
+    """After a fork: a thread that held the lock at the fork does not exist in the child."""
+    global _lock
+    _lock = threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_new_lock)
+
+
 def invalidate() -> None:
     """Forget the route: obs's own handlers changed (called by setup and shutdown)."""
     with _lock:
