@@ -24,7 +24,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from loguru import logger as loguru_logger
 from obs_core import get_logger, init_logging
-from obs_core.logging._direct import route
+from obs_core.logging._direct import Route, _internals, _work_out, route
 from obs_core.logging._format import RESERVED
 from obs_core.testing import capture_logs
 from opentelemetry.sdk.trace import TracerProvider
@@ -399,3 +399,12 @@ def test_a_failed_write_is_reported_like_loguru_reports_it_and_never_raises(
         assert "s3cr3t" not in report
     pattern = re.compile(r"(Record was: ).*|(  File|    ).*")
     assert pattern.sub("", ours) == pattern.sub("", theirs)
+
+
+def test_a_loguru_without_the_internals_read_sends_every_line_through_loguru() -> None:
+    class OtherLoguru:
+        def log(self, level: str, message: str) -> None: ...
+
+    core, _, _, _ = _internals(OtherLoguru())
+    assert Route(core.handlers).writers is None
+    assert _work_out(core).writers is None  # and stays so: its handlers never change

@@ -48,15 +48,18 @@ class _NoCore:
     handlers: dict[int, Any] = {}  # never changed: the route stays off
 
 
-def _internals() -> tuple[Any, Any, Any, frozenset[str]]:
-    """Loguru's core, its context variable, its stream sink class and ``log``'s parameters."""
+def _internals(logger: Any = _loguru) -> tuple[Any, Any, Any, frozenset[str]]:
+    """Loguru's core, its context variable, its stream sink class and ``log``'s parameters.
+
+    A loguru without them gives a core with no handlers ever: every line through loguru.
+    """
     try:
         from loguru import _logger, _simple_sinks
 
-        core = _loguru._core  # type: ignore[attr-defined]
+        core = logger._core
         for attribute in ("handlers", "patcher", "enabled", "extra"):
             getattr(core, attribute)
-        code = type(_loguru).log.__code__
+        code = type(logger).log.__code__
         params = frozenset(code.co_varnames[: code.co_argcount])
         return core, _logger.context, _simple_sinks.StreamSink, params
     except Exception:
@@ -162,7 +165,7 @@ def route() -> Route:
     with _lock:
         found: Route | None = state.route
         if found is None or found.handlers is not CORE.handlers:
-            found = state.route = _work_out(CORE.handlers)
+            found = state.route = _work_out(CORE)
         return found
 
 
@@ -182,8 +185,11 @@ def invalidate() -> None:
         state.route = None
 
 
-def _work_out(handlers: dict[int, Any]) -> Route:
+def _work_out(core: Any) -> Route:
     """A direct route if every handler is obs's, for a sink obs writes itself, else None."""
+    handlers = core.handlers
+    if isinstance(core, _NoCore):
+        return Route(handlers)
     ours = set(state.handler_ids)
     formatters = set()
     writers = []
