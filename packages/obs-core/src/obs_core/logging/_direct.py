@@ -109,8 +109,9 @@ class Route:
         """Write the line for one call, as loguru would; False: loguru must take it instead.
 
         `frame` is the application's call (its location is written); `bound` is the
-        logger's own extra (its bound fields and name under `LOGGER_KEY`), `fields` the
-        call's keywords: a dict of the call's own, used and changed (redaction) in place.
+        logger's own extra (its bound fields, then its name under `LOGGER_KEY`; empty for
+        a stdlib record), `fields` the call's keywords: a dict of the call's own, used and
+        changed (redaction) in place.
         """
         if no < self.min_level:
             return True  # no sink takes this level: loguru would write nothing either
