@@ -204,6 +204,53 @@ def test_any_call_writes_the_same_line_on_both_paths(log_file: Path, call: Call)
     assert ours == loguru
 
 
+@pytest.fixture
+def direct_lines(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The levels of the lines the direct path wrote (so a comparison is never vacuous)."""
+    written: list[str] = []
+    emit = Route.emit
+
+    def counting(self: Route, no: int, level: str, *rest: Any) -> bool:
+        done = emit(self, no, level, *rest)
+        if done:
+            written.append(level)
+        return done
+
+    monkeypatch.setattr(Route, "emit", counting)
+    return written
+
+
+def test_ordinary_calls_take_the_direct_path(log_file: Path, direct_lines: list[str]) -> None:
+    send(Call("info", "INFO", "first", (), {}, {}, False))  # a module's first line: loguru's
+    direct_lines.clear()
+    calls = [
+        Call("info", "INFO", "paid", (), {"order_id": "7", "password": "x"}, {}, False),
+        Call("exception", "ERROR", "failed", (), {"n": 1.5}, {"job": 2}, True),
+        Call("log", "WARNING", "slow %s", ("call",), {"exc_info": True}, {}, True),
+        Call("debug", "DEBUG", "%d items", (3,), {}, {}, False),
+    ]
+    for call in calls:
+        send(call)
+    logging.getLogger("lib").warning("from stdlib")  # log_stdlib is off here: not written
+    assert direct_lines == ["INFO", "ERROR", "WARNING", "DEBUG"]
+    assert len(read_lines(log_file)) == 5
+
+
+def test_stdlib_records_take_the_direct_path(tmp_path: Path, direct_lines: list[str]) -> None:
+    path = tmp_path / "app.log"
+    init_logging(service_name="shop", log_stdout=False, log_file=str(path))
+    log = logging.getLogger("payments")
+    log.warning("first")  # a module's first line: loguru's
+    direct_lines.clear()
+    log.warning("declined %s", "card", extra={"order_id": "7"})
+    log.log(25, "a level of its own")  # no loguru name for it: loguru's path
+    assert direct_lines == ["WARNING"]
+    assert [line["message"] for line in read_lines(path)][1:] == [
+        "declined card",
+        "a level of its own",
+    ]
+
+
 @dataclass
 class StdlibCall:
     level: int
