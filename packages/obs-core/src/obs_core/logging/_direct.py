@@ -34,7 +34,7 @@ from obs_core._runtime import runtime
 from obs_core.logging._format import LINE_KEY, LOGGER_KEY, LineFormatter
 from obs_core.logging._linefile import LineFileSink
 
-__all__ = ["CLASHES", "CORE", "Route", "exception_info", "invalidate", "plain_exception", "route"]
+__all__ = ["CORE", "Route", "exception_info", "invalidate", "plain_exception", "route"]
 
 state = runtime.logging
 _lock = threading.Lock()
@@ -48,7 +48,7 @@ class _NoCore:
     handlers: dict[int, Any] = {}  # never changed: the route stays off
 
 
-def _internals(logger: Any = _loguru) -> tuple[Any, Any, Any, frozenset[str]]:
+def _internals(logger: Any = _loguru) -> tuple[Any, Any, Any, tuple[object, ...]]:
     """Loguru's core, its context variable, its stream sink class and ``log``'s parameters.
 
     A loguru without them gives a core with no handlers ever: every line through loguru.
@@ -60,14 +60,19 @@ def _internals(logger: Any = _loguru) -> tuple[Any, Any, Any, frozenset[str]]:
         for attribute in ("handlers", "patcher", "enabled", "extra"):
             getattr(core, attribute)
         code = type(logger).log.__code__
-        params = frozenset(code.co_varnames[: code.co_argcount])
-        return core, _logger.context, _simple_sinks.StreamSink, params
+        params = code.co_varnames[: code.co_argcount]
+        if len(params) > 3:
+            raise TypeError(f"loguru's log takes {params}")
+        # padded with keys no field has (fields are named by strings)
+        clashes = (*params, object(), object(), object())[:3]
+        return core, _logger.context, _simple_sinks.StreamSink, clashes
     except Exception:
-        return _NoCore(), None, None, frozenset()
+        return _NoCore(), None, None, ()
 
 
-CORE, _CONTEXT, _STREAM_SINK, CLASHES = _internals()
-"""`CLASHES`: field names loguru's ``log`` takes as its own arguments (a call with one fails)."""
+CORE, _CONTEXT, _STREAM_SINK, _CLASHES = _internals()
+_CLASH_1, _CLASH_2, _CLASH_3 = _CLASHES or (None, None, None)
+"""Field names loguru's ``log`` takes as its own arguments: a call with one fails there."""
 _PLAIN_WRITES = frozenset({io.TextIOWrapper.write, io.StringIO.write, LineFileSink.write})
 _ATTRIBUTES = (
     "_protected_lock",
@@ -115,6 +120,8 @@ class Route:
         """
         if no < self.min_level:
             return True  # no sink takes this level: loguru would write nothing either
+        if _CLASH_1 in fields or _CLASH_2 in fields or _CLASH_3 in fields:
+            return False  # loguru's call fails: its failure line, not ours
         core = CORE
         if core.patcher is not None:
             return False

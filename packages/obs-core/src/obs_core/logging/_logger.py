@@ -14,7 +14,6 @@ from loguru import logger as _loguru
 
 from obs_core._runtime import runtime
 from obs_core.logging._direct import (
-    CLASHES,
     CORE,
     Route,
     exception_info,
@@ -79,18 +78,14 @@ def _level_method(level: str, exc: bool, doc: str, name: str = "") -> _LevelMeth
             found = state.route
             if found is None or found.handlers is not CORE.handlers:
                 found = route()
-            if (
-                found.writers is not None
-                and (not fields or CLASHES.isdisjoint(fields))
-                and found.emit(
-                    no,
-                    level,
-                    self._extra,
-                    message,
-                    fields,
-                    _exc_info() if exc else None,
-                    _getframe(1),
-                )
+            if found.writers is not None and found.emit(
+                no,
+                level,
+                self._extra,
+                message,
+                fields,
+                _exc_info() if exc else None,
+                _getframe(1),
             ):
                 return
             sink = self._exc_near if exc else self._near
@@ -190,7 +185,7 @@ class ObsLogger:
         if type(level) is not str or not state.ready:
             return False
         no = _NUMBERS.get(level)
-        if no is None or (fields and not CLASHES.isdisjoint(fields)):
+        if no is None:
             return False
         found: Route | None = state.route
         if found is None or found.handlers is not CORE.handlers:

@@ -14,7 +14,7 @@ from typing import Any
 from loguru import logger as _loguru
 
 from obs_core._runtime import runtime
-from obs_core.logging._direct import CLASHES, CORE, Route, plain_exception, route
+from obs_core.logging._direct import CORE, Route, plain_exception, route
 from obs_core.logging._format import LOGGER_KEY, safe_repr
 
 __all__ = ["InterceptHandler", "install", "uninstall"]
@@ -71,7 +71,7 @@ def _direct(
     if type(level) is not str:
         return False
     no = _NUMBERS.get(level)
-    if no is None or not CLASHES.isdisjoint(fields):
+    if no is None:
         return False
     if exception is not None and not plain_exception(exception):
         return False
