@@ -10,7 +10,7 @@ from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
 from obs_flask._route_metrics import RouteMetrics
 
-__all__ = ["UNMATCHED", "HttpMetrics", "http_metrics"]
+__all__ = ["UNMATCHED", "HttpMetrics", "RouteMetrics", "http_metrics"]
 
 UNMATCHED = "<unmatched>"
 """The `endpoint` label of requests that matched no route, so 404 scans add no series."""

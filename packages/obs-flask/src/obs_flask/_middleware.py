@@ -16,8 +16,7 @@ from opentelemetry import context, propagate, trace
 from opentelemetry.propagators.textmap import Getter
 from opentelemetry.trace import SpanKind, Status, StatusCode
 
-from obs_flask._http_metrics import UNMATCHED, HttpMetrics
-from obs_flask._route_metrics import RouteMetrics
+from obs_flask._http_metrics import UNMATCHED, HttpMetrics, RouteMetrics
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
