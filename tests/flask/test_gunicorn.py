@@ -1,4 +1,4 @@
-"""Pre-fork: real gunicorn, 4 sync workers, multiprocess metrics and spans from every worker."""
+"""Pre-fork: real gunicorn, 4 sync or threaded workers, multiprocess metrics, spans from each."""
 
 from __future__ import annotations
 
@@ -54,8 +54,9 @@ def get(url: str) -> int:
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("worker_class", ["sync", "gthread"])
 def test_gunicorn_workers_count_exactly_and_all_export_spans(
-    tmp_path: Path, receiver: GrpcReceiver
+    tmp_path: Path, receiver: GrpcReceiver, worker_class: str
 ) -> None:
     (tmp_path / "gapp.py").write_text(APP)
     multiproc = tmp_path / "multiproc"
@@ -74,6 +75,10 @@ def test_gunicorn_workers_count_exactly_and_all_export_spans(
             gunicorn,
             "-w",
             str(WORKERS),
+            "-k",
+            worker_class,
+            "--threads",
+            "4" if worker_class == "gthread" else "1",
             "-b",
             f"127.0.0.1:{port}",
             "-c",
@@ -105,21 +110,24 @@ def test_gunicorn_workers_count_exactly_and_all_export_spans(
         assert statuses == [200] * REQUESTS
 
         exposition = urllib.request.urlopen(f"{base}/metrics", timeout=10).read().decode()
-        total = sum(
-            sample.value
+        samples = {
+            sample.name: sample.value
             for family in text_string_to_metric_families(exposition)
-            if family.name == "http_requests"
             for sample in family.samples
-            if sample.name == "http_requests_total"
-            and sample.labels["endpoint"] == "/api/items/<int:item_id>"
-        )
-        assert total == REQUESTS
+            if sample.labels.get("endpoint") == "/api/items/<int:item_id>"
+            and sample.labels.get("le", "+Inf") == "+Inf"
+        }
+        assert samples["http_requests_total"] == REQUESTS
+        assert samples["http_request_duration_seconds_count"] == REQUESTS
+        assert samples["http_request_duration_seconds_bucket"] == REQUESTS
+        assert samples["http_requests_in_progress"] == 0
 
         spans = receiver.wait_for_spans(REQUESTS, timeout=20)
         servers = [s for s in spans if s.name == "GET /api/items/<int:item_id>"]
         assert len(servers) == REQUESTS
         assert {s.resource["service.name"] for s in servers} == {"gunicorn-app"}
-        assert len({s.attributes["worker_pid"] for s in servers}) == WORKERS
+        if worker_class == "sync":  # a threaded worker may take every connection it is offered
+            assert len({s.attributes["worker_pid"] for s in servers}) == WORKERS
     finally:
         proc.send_signal(signal.SIGTERM)
         try:

@@ -6,7 +6,7 @@ import logging
 from typing import Any
 
 import obs_core
-from flask import Flask, Response, got_request_exception, request
+from flask import Flask, Request, Response, got_request_exception, request
 from flask.logging import default_handler
 from obs_core import ObsConfig
 from obs_core.settings import boolean
@@ -137,14 +137,16 @@ class Observability:
         app.extensions["obs"] = self
 
     def _before_request(self) -> None:
-        state: RequestState | None = request.environ.get(STATE_KEY)
+        # one context look-up instead of one per attribute (~1 µs each through the proxy)
+        req: Request = request._get_current_object()  # type: ignore[attr-defined]
+        state: RequestState | None = req.environ.get(STATE_KEY)
         if state is None:
             return
-        rule = request.url_rule
-        state.route = rule.rule if rule is not None else UNMATCHED
+        rule = req.url_rule
+        route = state.route = rule.rule if rule is not None else UNMATCHED
         if self.metrics is not None:
-            state.gauge = self.metrics.gauge(state.method, state.route)
-            state.gauge.inc()
+            record = state.metrics = self.metrics.route(state.method, route)
+            record.started()
 
 
 def _borrow_span(response: Response) -> Response:

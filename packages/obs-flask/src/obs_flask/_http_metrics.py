@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 from obs_core import per_registry
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
-__all__ = ["UNMATCHED", "HttpMetrics", "http_metrics"]
+from obs_flask._route_metrics import RouteMetrics
+
+__all__ = ["UNMATCHED", "HttpMetrics", "RouteMetrics", "http_metrics"]
 
 UNMATCHED = "<unmatched>"
 """The `endpoint` label of requests that matched no route, so 404 scans add no series."""
@@ -17,34 +18,22 @@ UNMATCHED = "<unmatched>"
 
 @dataclass
 class HttpMetrics:
-    """The four families plus caches of their labelled children (the hot path skips .labels)."""
+    """The four families plus one `RouteMetrics` per (method, route), made at its first request."""
 
     requests: Counter
     duration: Histogram
     exceptions: Counter
     in_progress: Gauge
-    _requests: dict[tuple[str, ...], Any] = field(default_factory=dict)
-    _duration: dict[tuple[str, ...], Any] = field(default_factory=dict)
-    _in_progress: dict[tuple[str, ...], Any] = field(default_factory=dict)
+    _routes: dict[tuple[str, str], RouteMetrics] = field(default_factory=dict)
 
-    def count(self, method: str, endpoint: str, status: str) -> Any:
-        """The `http_requests_total` child for these labels."""
-        return _child(self._requests, self.requests, (method, endpoint, status))
-
-    def timer(self, method: str, endpoint: str) -> Any:
-        """The `http_request_duration_seconds` child for these labels."""
-        return _child(self._duration, self.duration, (method, endpoint))
-
-    def gauge(self, method: str, endpoint: str) -> Any:
-        """The `http_requests_in_progress` child for these labels."""
-        return _child(self._in_progress, self.in_progress, (method, endpoint))
-
-
-def _child(cache: dict[Any, Any], family: Counter | Histogram | Gauge, key: tuple[str, ...]) -> Any:
-    child = cache.get(key)
-    if child is None:
-        child = cache[key] = family.labels(*key)
-    return child
+    def route(self, method: str, endpoint: str) -> RouteMetrics:
+        """The children of `method` on the route template `endpoint` (`UNMATCHED` for none)."""
+        record = self._routes.get((method, endpoint))
+        if record is None:
+            labels = (method, endpoint)
+            record = RouteMetrics(self.requests, self.duration, self.in_progress, labels)
+            self._routes[labels] = record
+        return record
 
 
 def http_metrics(registry: CollectorRegistry, buckets: Sequence[float]) -> HttpMetrics:

@@ -16,7 +16,7 @@ from opentelemetry import context, propagate, trace
 from opentelemetry.propagators.textmap import Getter
 from opentelemetry.trace import SpanKind, Status, StatusCode
 
-from obs_flask._http_metrics import UNMATCHED, HttpMetrics
+from obs_flask._http_metrics import UNMATCHED, HttpMetrics, RouteMetrics
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
@@ -33,14 +33,14 @@ _log = logging.getLogger("obs_flask")
 class RequestState:
     """What the Flask side learns about a request (route, exception) for the wrapper."""
 
-    __slots__ = ("borrowed", "exception", "gauge", "method", "route", "status")
+    __slots__ = ("borrowed", "exception", "method", "metrics", "route", "status")
 
     def __init__(self, method: str) -> None:
         self.method = method
         self.route: str | None = None
         self.status: str = ""
         self.exception: BaseException | None = None
-        self.gauge: Any = None
+        self.metrics: RouteMetrics | None = None  # set (and counted in progress) with the route
         self.borrowed: trace.Span | None = None  # the server span another instrumentation made
 
 
@@ -149,15 +149,13 @@ class ObsMiddleware:
 
         metrics = pillars.metrics
         if metrics is not None:
-            metrics.count(method, route, status).inc()
-            if trace_id is not None:
-                metrics.timer(method, route).observe(duration, {"trace_id": trace_id})
-            else:
-                metrics.timer(method, route).observe(duration)
+            record = state.metrics
+            if record is not None:
+                record.finished(status, duration, trace_id, started=True)
+            else:  # the route was never learned: no in-progress count to take back
+                metrics.route(method, route).finished(status, duration, trace_id, started=False)
             if exc is not None:
                 metrics.exceptions.labels(method, route, type(exc).__name__).inc()
-            if state.gauge is not None:
-                state.gauge.dec()
 
         if pillars.access_log is not None:
             # another instrumentation's span has ended by now: make it current for the line
