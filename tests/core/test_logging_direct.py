@@ -455,3 +455,15 @@ def test_a_loguru_without_the_internals_read_sends_every_line_through_loguru() -
     core, _, _, _ = _internals(OtherLoguru())
     assert Route(core.handlers).writers is None
     assert _work_out(core).writers is None  # and stays so: its handlers never change
+
+
+def test_a_loguru_release_not_checked_against_sends_every_line_through_loguru(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import loguru
+
+    core, _, _, _ = _internals()
+    assert core is loguru_logger._core  # the installed release is one the route was checked on
+    monkeypatch.setattr(loguru, "__version__", "0.8.0")
+    core, _, _, _ = _internals()
+    assert _work_out(core).writers is None

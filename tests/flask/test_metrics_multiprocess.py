@@ -160,3 +160,31 @@ def test_a_dead_workers_requests_leave_in_progress_with_mark_process_dead(tmp_pa
     assert in_progress() == 1
     mark_process_dead(worker.pid, path=str(tmp_path))
     assert in_progress() is None
+
+
+def test_a_prometheus_client_release_not_checked_against_gets_the_public_calls(
+    tmp_path: Path,
+) -> None:
+    """The direct writes touch prometheus-client's private layout: only where it was checked."""
+    script = textwrap.dedent(
+        """
+        from unittest import mock
+        from obs_flask import _route_metrics
+        from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+
+        registry = CollectorRegistry()
+        families = (
+            Counter("c", "c", ["m", "r", "s"], registry=registry),
+            Histogram("h", "h", ["m", "r"], registry=registry),
+            Gauge("g", "g", ["m", "r"], registry=registry, multiprocess_mode="livesum"),
+        )
+        installed = _route_metrics.RouteMetrics(*families, ("GET", "/a"))
+        with mock.patch.object(_route_metrics, "_installed", lambda: "0.27.0"):
+            other = _route_metrics.RouteMetrics(*families, ("GET", "/b"))
+        other.started()
+        other.finished("200", 0.01, None, started=True)
+        print(installed._gauge is not None, other._gauge is None)
+        """
+    )
+    (tmp_path / "mp").mkdir()
+    assert run(script, tmp_path / "mp").split() == ["True", "True"]

@@ -15,6 +15,8 @@ from __future__ import annotations
 import os
 import threading
 from bisect import bisect_left
+from functools import cache
+from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -117,8 +119,27 @@ def _after_fork(value: Any) -> None:
     _pid[0] = os.getpid()
 
 
+TESTED_PROMETHEUS_CLIENT = ("0.26.",)
+"""The prometheus-client releases whose value layout the direct writes were checked against."""
+
+
+def trusted(release: str) -> bool:
+    """Whether the direct writes may touch this prometheus-client's values (else: public calls)."""
+    return release.startswith(TESTED_PROMETHEUS_CLIENT)
+
+
+@cache
+def _installed() -> str:
+    try:
+        return version("prometheus-client")
+    except PackageNotFoundError:
+        return ""
+
+
 def _direct(duration: Any, in_progress: Any) -> tuple[list[float], list[Any], Any, Any] | None:
     """The histogram's bounds, bucket and sum values and the gauge's value, if writable here."""
+    if not trusted(_installed()):
+        return None
     try:
         bounds = list(duration._upper_bounds)
         values = [*duration._buckets, duration._sum, in_progress._value]

@@ -48,13 +48,27 @@ class _NoCore:
     handlers: dict[int, Any] = {}  # never changed: the route stays off
 
 
+TESTED_LOGURU = ("0.7.",)
+"""The loguru releases whose internals the route was checked against, byte for byte."""
+
+
+def trusted(version: str) -> bool:
+    """Whether the route may read this loguru's internals (any other release: loguru's path)."""
+    return version.startswith(TESTED_LOGURU)
+
+
 def _internals(logger: Any = _loguru) -> tuple[Any, Any, Any, tuple[object, ...]]:
     """Loguru's core, its context variable, its stream sink class and ``log``'s parameters.
 
-    A loguru without them gives a core with no handlers ever: every line through loguru.
+    A loguru of another release, or without them, gives a core with no handlers ever:
+    every line through loguru.
     """
     try:
+        import loguru
         from loguru import _logger, _simple_sinks
+
+        if not trusted(str(getattr(loguru, "__version__", ""))):
+            raise ImportError(f"loguru {getattr(loguru, '__version__', '?')} is not one tested")
 
         core = logger._core
         for attribute in ("handlers", "patcher", "enabled", "extra"):
