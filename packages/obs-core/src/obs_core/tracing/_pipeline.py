@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
+from opentelemetry import trace
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import (
     ConcurrentMultiSpanProcessor,
@@ -24,8 +25,11 @@ from opentelemetry.sdk.trace import (
 from opentelemetry.sdk.trace.export import SpanExporter, SpanExportResult
 from opentelemetry.sdk.trace.sampling import Sampler
 
+from obs_core.tracing._tracer import adopt
+
 if TYPE_CHECKING:
     from opentelemetry.sdk.trace import ReadableSpan
+    from opentelemetry.util.types import Attributes
 
 __all__ = [
     "ExporterSlot",
@@ -100,6 +104,20 @@ class ObsTracerProvider(TracerProvider):
             resource=resource,
             shutdown_on_exit=False,
             active_span_processor=self.processors,
+        )
+
+    def get_tracer(
+        self,
+        instrumenting_module_name: str,
+        instrumenting_library_version: str | None = None,
+        schema_url: str | None = None,
+        attributes: Attributes = None,
+    ) -> trace.Tracer:
+        """The SDK's tracer, which skips the SDK for spans the sampler drops (`_tracer`)."""
+        return adopt(
+            super().get_tracer(
+                instrumenting_module_name, instrumenting_library_version, schema_url, attributes
+            )
         )
 
     def reconfigure(self, resource: Resource, sampler: Sampler) -> None:
