@@ -129,3 +129,13 @@ def test_a_plugin_sampler_still_sees_the_attributes_of_every_span(tracing: Path)
         tracer.start_span("b", attributes={"http.route": "/drop"}).end()
     assert [s.name for s in exported] == ["a"]
     assert sampler.seen == [{"http.route": "/keep"}, {"http.route": "/drop"}]
+
+
+def test_a_tracer_handed_out_before_re_init_follows_the_new_sampler() -> None:
+    init_tracing(traces_exporter="none", sampler="traceidratio", sampler_arg=0.0)
+    tracer = get_tracer("shop")
+    assert not tracer.start_span("before").is_recording()
+    init_tracing(traces_exporter="none", sampler="always_on")
+    assert tracer.start_span("after").is_recording()
+    init_tracing(traces_exporter="none", sampler="parentbased_traceidratio", sampler_arg=0.0)
+    assert not tracer.start_span("again").is_recording()

@@ -129,6 +129,7 @@ class ObsTracerProvider(TracerProvider):
             for tracer in getattr(self, "_tracers", {}).values():
                 tracer.resource = resource
                 tracer.sampler = sampler
+                adopt(tracer)  # the fast path for dropped spans fits the new sampler
 
 
 def detach_processor(provider: TracerProvider, processor: SpanProcessor) -> None:

@@ -1,13 +1,14 @@
 """The tracer obs's provider hands out: an unsampled span costs only its ids.
 
-With OpenTelemetry's built-in samplers (``traceidratio``, ``always_off``, their
+With OpenTelemetry's built-in ratio samplers (``traceidratio``, ``always_off``, their
 ``parentbased_`` forms with the default delegates) whether a span is sampled depends on
 its trace id and parent alone, so when the answer is "drop" this tracer builds the
 `NonRecordingSpan` straight away: the same trace id, span id, flags and trace state as
 the SDK's `Tracer.start_span` would give it, without the sampler's result objects, the
 context look-ups and the internal-metrics call. Everything else (a sampled span, any
 other sampler, such as an ``obs_sampler`` plugin's that may read the attributes, a
-disabled tracer, the SDK's internal metrics switched on) takes the SDK's own path.
+disabled tracer, the SDK's internal metrics switched on) takes the SDK's own path; with
+an always-on root sampler the tracer stays the SDK's plain one.
 
 A sampled root span gets the trace id that was drawn for the decision: the tracer's id
 generator hands it back once, on the same thread.
@@ -187,13 +188,22 @@ class ObsTracer(Tracer):
 
 
 def adopt(tracer: trace_api.Tracer) -> trace_api.Tracer:
-    """Make an SDK `Tracer` an `ObsTracer` in place (the SDK built it; obs adds a method)."""
-    if type(tracer) is Tracer:
-        ids = tracer.id_generator
-        tracer.__class__ = ObsTracer
-        adopted = cast(ObsTracer, tracer)
-        adopted._obs_plan = None
-        adopted._obs_planned = (None, None)
-        adopted._obs_ids = ids if isinstance(ids, _HandBack) else _HandBack(ids)
-        adopted.id_generator = adopted._obs_ids
+    """Make an SDK `Tracer` an `ObsTracer` in place when its sampler drops spans by ratio,
+    and a plain one again otherwise (a sampled span then costs exactly the SDK's)."""
+    if not isinstance(tracer, Tracer) or type(tracer) not in (Tracer, ObsTracer):
+        return tracer  # someone's own subclass: left as it is
+    sdk = tracer
+    ids = sdk.id_generator
+    own_ids = ids.ids if isinstance(ids, _HandBack) else ids
+    plan = _plan(sdk.sampler)
+    if plan is None or plan.bound == _ALWAYS:
+        sdk.__class__ = Tracer
+        sdk.id_generator = own_ids
+        return tracer
+    sdk.__class__ = ObsTracer
+    adopted = cast(ObsTracer, sdk)
+    adopted._obs_plan = None
+    adopted._obs_planned = (None, None)
+    adopted._obs_ids = _HandBack(own_ids)
+    adopted.id_generator = adopted._obs_ids
     return tracer
