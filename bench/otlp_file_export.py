@@ -8,6 +8,7 @@ Run: uv run python bench/otlp_file_export.py
 
 from __future__ import annotations
 
+import argparse
 import math
 import sys
 import time
@@ -33,6 +34,7 @@ def microseconds_per_span(encode: Callable[[Sequence[ReadableSpan]], bytes], siz
 
 
 def main() -> None:
+    argparse.ArgumentParser(description=__doc__.splitlines()[0]).parse_args()
     for batch in (32, 512):
         old = microseconds_per_span(_reference_line, batch)
         new = microseconds_per_span(otlp_json_line, batch)

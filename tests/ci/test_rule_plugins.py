@@ -10,7 +10,8 @@ import pytest
 from click.testing import CliRunner
 from obs_ci import Rule, RuleLoadError, load_rules
 from obs_ci.cli import cli
-from obs_core import _plugins, hookimpl
+from obs_core import hookimpl
+from obs_core.plugins import register
 
 from tests.ci.conftest import Repo, run_obs_ci
 
@@ -84,7 +85,7 @@ class _Provider:
 
 
 def test_a_code_clash_is_a_load_error_naming_both_plugins() -> None:
-    _plugins.register(_Provider([_Duplicate()]), name="acme_rules")
+    register(_Provider([_Duplicate()]), name="acme_rules")
     with pytest.raises(RuleLoadError) as caught:
         load_rules()
     message = str(caught.value)
@@ -98,6 +99,6 @@ def test_a_code_clash_is_a_load_error_naming_both_plugins() -> None:
 
 
 def test_a_badly_shaped_code_is_a_load_error() -> None:
-    _plugins.register(_Provider([_BadCode()]), name="sloppy_rules")
+    register(_Provider([_BadCode()]), name="sloppy_rules")
     with pytest.raises(RuleLoadError, match=r"sloppy_rules.*'obs-1'"):
         load_rules()
