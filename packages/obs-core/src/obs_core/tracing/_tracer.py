@@ -112,7 +112,11 @@ class _HandBack(IdGenerator):
 
 
 class ObsTracer(Tracer):
-    """The SDK's tracer; `start_span` skips the SDK for a span the sampler drops."""
+    """The SDK's tracer; `start_span` skips the SDK for a span the sampler drops.
+
+    It calls ``Tracer.start_span`` by name, not through ``super()``: a re-init may turn
+    the instance back into a plain `Tracer` while another thread is in here.
+    """
 
     _obs_plan: _Plan | None
     _obs_planned: tuple[object, object]  # the sampler and tracer config it was made for
@@ -134,8 +138,8 @@ class ObsTracer(Tracer):
             self._replan()
         plan = self._obs_plan
         if plan is None:
-            return super().start_span(
-                name, context, kind, attributes, links, start_time,
+            return Tracer.start_span(
+                self, name, context, kind, attributes, links, start_time,
                 record_exception, set_status_on_exception,
             )  # fmt: skip
         ids = self._obs_ids
@@ -168,14 +172,14 @@ class ObsTracer(Tracer):
                 )
             ids.pending.trace_id = trace_id  # the SDK draws it next, for this span
             try:
-                return super().start_span(
-                    name, context, kind, attributes, links, start_time,
+                return Tracer.start_span(
+                    self, name, context, kind, attributes, links, start_time,
                     record_exception, set_status_on_exception,
                 )  # fmt: skip
             finally:
                 ids.pending.trace_id = 0
-        return super().start_span(
-            name, context, kind, attributes, links, start_time,
+        return Tracer.start_span(
+            self, name, context, kind, attributes, links, start_time,
             record_exception, set_status_on_exception,
         )  # fmt: skip
 
