@@ -174,7 +174,7 @@ class ObsMiddleware:
             if token is not None:
                 context.detach(token)
 
-        if span is not None:
+        if span is not None and span.is_recording():  # an unsampled span needs nothing
             attributes: dict[str, str | int] = {"http.response.status_code": int(status)}
             if route != UNMATCHED:
                 span.update_name(f"{method} {route}")

@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
+from opentelemetry import trace
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import (
     ConcurrentMultiSpanProcessor,
@@ -24,8 +25,11 @@ from opentelemetry.sdk.trace import (
 from opentelemetry.sdk.trace.export import SpanExporter, SpanExportResult
 from opentelemetry.sdk.trace.sampling import Sampler
 
+from obs_core.tracing._tracer import adopt
+
 if TYPE_CHECKING:
     from opentelemetry.sdk.trace import ReadableSpan
+    from opentelemetry.util.types import Attributes
 
 __all__ = [
     "ExporterSlot",
@@ -102,6 +106,20 @@ class ObsTracerProvider(TracerProvider):
             active_span_processor=self.processors,
         )
 
+    def get_tracer(
+        self,
+        instrumenting_module_name: str,
+        instrumenting_library_version: str | None = None,
+        schema_url: str | None = None,
+        attributes: Attributes = None,
+    ) -> trace.Tracer:
+        """The SDK's tracer, which skips the SDK for spans the sampler drops (`_tracer`)."""
+        return adopt(
+            super().get_tracer(
+                instrumenting_module_name, instrumenting_library_version, schema_url, attributes
+            )
+        )
+
     def reconfigure(self, resource: Resource, sampler: Sampler) -> None:
         """New resource and sampler, also for the tracers already handed out."""
         lock = getattr(self, "_tracers_lock", None) or threading.Lock()
@@ -111,6 +129,7 @@ class ObsTracerProvider(TracerProvider):
             for tracer in getattr(self, "_tracers", {}).values():
                 tracer.resource = resource
                 tracer.sampler = sampler
+                adopt(tracer)  # the fast path for dropped spans fits the new sampler
 
 
 def detach_processor(provider: TracerProvider, processor: SpanProcessor) -> None:

@@ -2,8 +2,9 @@
 
 `init_tracing` installs one SDK provider per process (never replacing one the application
 installed). Each call swaps in the exporters of its config, so calling it twice never
-duplicates them. Every exporter sits behind a `BatchSpanProcessor`, off the request
-thread; exit waits at most ``shutdown_timeout``; a forked child re-creates the exporters.
+duplicates them. Every exporter sits behind obs's batch processor (`_batch`), off the
+request thread; exit waits at most ``shutdown_timeout``; a forked child re-creates the
+exporters.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from opentelemetry import trace
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import SpanProcessor, TracerProvider
-from opentelemetry.sdk.trace.export import BatchSpanProcessor, SimpleSpanProcessor, SpanExporter
+from opentelemetry.sdk.trace.export import SimpleSpanProcessor, SpanExporter
 from opentelemetry.sdk.trace.sampling import Sampler
 
 from obs_core._config import ObsConfig
@@ -29,6 +30,8 @@ from obs_core._errors import ObsError
 from obs_core._hookcall import call_hook, hook_items, warn_skipped
 from obs_core._plugins import plugin_manager
 from obs_core._runtime import runtime
+from obs_core.tracing._batch import ObsBatchSpanProcessor
+from obs_core.tracing._dropped import spans_dropped_counter
 from obs_core.tracing._exporters import build_sampler
 from obs_core.tracing._pipeline import (
     ExporterSlot,
@@ -52,7 +55,8 @@ __all__ = [
 ]
 
 SCHEDULE_DELAY_MS = 500  # the SDK's 5 s default leaves short jobs' spans queued for long
-_BSP_DELAY_ENV = "OTEL_BSP_SCHEDULE_DELAY"  # when set, the SDK reads it instead
+MAX_QUEUE_SIZE = 2048  # OpenTelemetry's defaults for the queue and the batch
+MAX_EXPORT_BATCH_SIZE = 512
 
 
 @dataclass
@@ -99,15 +103,44 @@ def _build(config: ObsConfig) -> _Pipeline:
     answers = hook_items("obs_span_processors", SpanProcessor, "a SpanProcessor", config=config)
     processors: list[SpanProcessor] = [answer.value for answer in answers]
     slots = tuple(ExporterSlot(exporter) for exporter in _exporters(config))
-    for slot in slots:
-        processors.append(
-            BatchSpanProcessor(
-                slot,
-                schedule_delay_millis=None if _BSP_DELAY_ENV in os.environ else SCHEDULE_DELAY_MS,
-                export_timeout_millis=config.otlp_timeout * 1000,
+    if slots:
+        dropped = spans_dropped_counter()
+        for slot in slots:
+            processors.append(
+                ObsBatchSpanProcessor(
+                    slot,
+                    schedule_delay_millis=_bsp("OTEL_BSP_SCHEDULE_DELAY", SCHEDULE_DELAY_MS),
+                    max_queue_size=_bsp("OTEL_BSP_MAX_QUEUE_SIZE", MAX_QUEUE_SIZE),
+                    max_export_batch_size=_bsp(
+                        "OTEL_BSP_MAX_EXPORT_BATCH_SIZE", MAX_EXPORT_BATCH_SIZE
+                    ),
+                    export_timeout_millis=_bsp(
+                        "OTEL_BSP_EXPORT_TIMEOUT", round(config.otlp_timeout * 1000)
+                    ),
+                    dropped=dropped,
+                )
             )
-        )
     return _Pipeline(copy.deepcopy(config), tuple(processors), slots, os.getpid(), _plugins())
+
+
+def _bsp(name: str, default: int) -> int:
+    """A positive integer from the ``OTEL_BSP_*`` variable `name`; else `default`, with a
+    warning when the value is not one (a typo must not stop the application)."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        value = 0
+    if value <= 0:
+        warnings.warn(
+            f"obs: {name}={raw!r} is not a positive whole number; using {default}",
+            UserWarning,
+            stacklevel=3,
+        )
+        return default
+    return value
 
 
 def _plugins() -> tuple[tuple[str, int], ...]:
@@ -214,7 +247,7 @@ def after_fork() -> None:
 
     Runs by itself through ``os.register_at_fork``; calling it again in the same process
     does nothing. The parent's exporters (sockets, gRPC channels) are left untouched; the
-    batch processors are the SDK's, which restart their own threads after a fork.
+    batch processors restart their own threads after a fork.
     """
     pipeline: _Pipeline | None = _state.pipeline
     if pipeline is None or pipeline.pid == os.getpid():
