@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -31,6 +32,11 @@ APP = textwrap.dedent(
     def item(item_id):
         add_span_attributes(worker_pid=os.getpid())
         return {"id": item_id}
+
+    @app.get("/gc")
+    def gc_state():
+        import gc
+        return {"frozen": gc.get_freeze_count()}
 
     Observability(app, log_stdout=False)
     """
@@ -128,6 +134,10 @@ def test_gunicorn_workers_count_exactly_and_all_export_spans(
         assert {s.resource["service.name"] for s in servers} == {"gunicorn-app"}
         if worker_class == "sync":  # a threaded worker may take every connection it is offered
             assert len({s.attributes["worker_pid"] for s in servers}) == WORKERS
+
+        # post_worker_init froze the loaded app: full collections no longer walk it
+        with urllib.request.urlopen(f"{base}/gc", timeout=10) as resp:
+            assert json.loads(resp.read())["frozen"] > 10_000
     finally:
         proc.send_signal(signal.SIGTERM)
         try:
