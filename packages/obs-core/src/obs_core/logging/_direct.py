@@ -34,7 +34,17 @@ from obs_core._runtime import runtime
 from obs_core.logging._format import LINE_KEY, LOGGER_KEY, LineFormatter
 from obs_core.logging._linefile import LineFileSink
 
-__all__ = ["CORE", "Route", "exception_info", "invalidate", "plain_exception", "route"]
+__all__ = [
+    "CORE",
+    "LEVELS",
+    "TESTED_LOGURU",
+    "Route",
+    "exception_info",
+    "invalidate",
+    "plain_exception",
+    "route",
+    "write",
+]
 
 state = runtime.logging
 _lock = threading.Lock()
@@ -180,6 +190,41 @@ class Route:
             except Exception:
                 _report(handler, extra, now, level, no, name, message, frame, exception, data)
         return True
+
+
+LEVELS = {
+    name: _loguru.level(name).no
+    for name in ("TRACE", "DEBUG", "INFO", "SUCCESS", "WARNING", "ERROR", "CRITICAL")
+}
+"""Loguru's built-in levels by name: the only ones the route writes (any other: loguru)."""
+
+
+def write(
+    level: str | int,
+    bound: dict[str, Any],
+    message: str,
+    fields: dict[str, Any],
+    exception: tuple[Any, Any, Any] | None,
+    frame: FrameType,
+) -> bool:
+    """The line straight to obs's own sinks when the route allows it; False: via loguru.
+
+    For the calls off the hot path (a logger's general case, a stdlib record); the
+    arguments are `Route.emit`'s.
+    """
+    if type(level) is not str:
+        return False
+    no = LEVELS.get(level)
+    if no is None:
+        return False
+    if exception is not None and not plain_exception(exception):
+        return False
+    found: Route | None = state.route
+    if found is None or found.handlers is not CORE.handlers:
+        found = route()
+    if found.writers is None:
+        return False
+    return found.emit(no, level, bound, message, fields, exception, frame)
 
 
 def route() -> Route:

@@ -13,13 +13,7 @@ from typing import Any, Protocol, cast
 from loguru import logger as _loguru
 
 from obs_core._runtime import runtime
-from obs_core.logging._direct import (
-    CORE,
-    Route,
-    exception_info,
-    plain_exception,
-    route,
-)
+from obs_core.logging._direct import CORE, LEVELS, exception_info, route, write
 from obs_core.logging._format import LOGGER_KEY, REDACTED, LineFormatter, safe_repr
 from obs_core.logging._setup import ensure_logging
 
@@ -28,7 +22,6 @@ __all__ = ["ObsLogger", "get_logger"]
 state = runtime.logging
 
 _LEVELS = frozenset({"TRACE", "DEBUG", "INFO", "SUCCESS", "WARNING", "ERROR", "CRITICAL"})
-_NUMBERS = {name: _loguru.level(name).no for name in _LEVELS}
 _exc_info = sys.exc_info
 _getframe = sys._getframe
 
@@ -68,7 +61,7 @@ def _level_method(level: str, exc: bool, doc: str, name: str = "") -> _LevelMeth
     When only obs's own sinks take lines (see `_direct`), the line is written straight to
     them; otherwise it goes through loguru, as every line did before.
     """
-    no = _NUMBERS[level]
+    no = LEVELS[level]
 
     def method(self: ObsLogger, message: object, /, *args: Any, **fields: Any) -> None:
         if args or type(message) is not str or not state.ready or "exc_info" in fields:
@@ -182,20 +175,10 @@ class ObsLogger:
 
     def _direct(self, level: str | int, text: str, fields: dict[str, Any], info: object) -> bool:
         """`_write`'s line straight to obs's sinks, when `_direct` may; False: via loguru."""
-        if type(level) is not str or not state.ready:
-            return False
-        no = _NUMBERS.get(level)
-        if no is None:
-            return False
-        found: Route | None = state.route
-        if found is None or found.handlers is not CORE.handlers:
-            found = route()
-        if found.writers is None:
+        if not state.ready:
             return False
         exception = exception_info(info) if info else None
-        if exception is not None and not plain_exception(exception):
-            return False
-        return found.emit(no, level, self._extra, text, fields, exception, _getframe(3))
+        return write(level, self._extra, text, fields, exception, _getframe(3))
 
     def _failed(
         self, depth: int, level: str | int, message: object, fields: Any, error: Exception

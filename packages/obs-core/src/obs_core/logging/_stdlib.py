@@ -8,13 +8,11 @@ from __future__ import annotations
 
 import logging
 import sys
-from types import FrameType
 from typing import Any
 
 from loguru import logger as _loguru
 
-from obs_core._runtime import runtime
-from obs_core.logging._direct import CORE, Route, plain_exception, route
+from obs_core.logging._direct import write
 from obs_core.logging._format import LOGGER_KEY, safe_repr
 
 __all__ = ["InterceptHandler", "install", "uninstall"]
@@ -22,7 +20,6 @@ __all__ = ["InterceptHandler", "install", "uninstall"]
 # Attributes every LogRecord has; anything else came from ``extra={...}`` and is a field.
 _STANDARD = frozenset(logging.makeLogRecord({}).__dict__) | {"message", "asctime", "taskName"}
 _LOGGING_FILES = frozenset({logging.__file__})
-state = runtime.logging
 _NO_FIELDS: dict[str, Any] = {}
 _NAMES = {
     logging.DEBUG: "DEBUG",
@@ -31,7 +28,6 @@ _NAMES = {
     logging.ERROR: "ERROR",
     logging.CRITICAL: "CRITICAL",
 }
-_NUMBERS = {name: _loguru.level(name).no for name in _NAMES.values()}
 
 
 class InterceptHandler(logging.Handler):
@@ -52,7 +48,7 @@ class InterceptHandler(logging.Handler):
             }
             fields[LOGGER_KEY] = record.name
             exception = record.exc_info if record.exc_info and record.exc_info[0] else None
-            if _direct(level, message, fields, exception, frame):
+            if write(level, _NO_FIELDS, message, fields, exception, frame):
                 return
             if "{" in message or "}" in message:
                 message = message.replace("{", "{{").replace("}", "}}")
@@ -62,25 +58,6 @@ class InterceptHandler(logging.Handler):
                 sys.stderr.write(f"obs: a stdlib log record was lost: {safe_repr(exc)}\n")
             except Exception:
                 return
-
-
-def _direct(
-    level: str | int, message: str, fields: dict[str, Any], exception: Any, frame: FrameType
-) -> bool:
-    """The record's line straight to obs's own sinks (see `_direct`); False: via loguru."""
-    if type(level) is not str:
-        return False
-    no = _NUMBERS.get(level)
-    if no is None:
-        return False
-    if exception is not None and not plain_exception(exception):
-        return False
-    found: Route | None = state.route
-    if found is None or found.handlers is not CORE.handlers:
-        found = route()
-    if found.writers is None:
-        return False
-    return found.emit(no, level, _NO_FIELDS, message, fields, exception, frame)
 
 
 def install(level: int) -> InterceptHandler:
