@@ -7,7 +7,10 @@ multiprocess mode (``PROMETHEUS_MULTIPROC_DIR``) prometheus-client takes a lock 
 asks the kernel for the pid on every value it updates, and exemplars are not kept;
 there the record writes the same values into the same per-process files itself, under
 one lock and one pid check per hook, so the merged ``/metrics`` is what the public
-methods would have produced.
+methods would have produced. Only on the prometheus-client releases this was checked
+against (`TESTED_PROMETHEUS_CLIENT`); any other gets the public methods. The lock is
+obs's own: code that updates obs's HTTP children through prometheus-client from another
+thread at the same moment could race with it (nothing in obs does).
 """
 
 from __future__ import annotations
