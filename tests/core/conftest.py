@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 from obs_core import init_logging, shutdown_tracing
-from obs_core.testing import reset
 
 from tests.core.otlp_receivers import GrpcReceiver, HttpReceiver
 
@@ -38,11 +37,9 @@ def tracing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
 
 
 @pytest.fixture
-def fresh_logging() -> Iterator[None]:
-    """Each test sets logging up itself; nothing obs installed survives it."""
-    reset()
-    yield
-    reset()
+def fresh_logging(obs_reset: None) -> None:
+    """Each test sets logging up itself; nothing obs installed survives it (obs's own
+    ``obs_reset`` fixture, which the pytest plugin obs-core publishes)."""
 
 
 @pytest.fixture
