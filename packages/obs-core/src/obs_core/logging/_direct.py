@@ -30,6 +30,7 @@ from typing import Any
 
 from loguru import logger as _loguru
 
+from obs_core._config import LOG_LEVELS
 from obs_core._runtime import runtime
 from obs_core.logging._format import LINE_KEY, LOGGER_KEY, LineFormatter
 from obs_core.logging._linefile import LineFileSink
@@ -192,10 +193,7 @@ class Route:
         return True
 
 
-LEVELS = {
-    name: _loguru.level(name).no
-    for name in ("TRACE", "DEBUG", "INFO", "SUCCESS", "WARNING", "ERROR", "CRITICAL")
-}
+LEVELS = {name: _loguru.level(name).no for name in LOG_LEVELS}
 """Loguru's built-in levels by name: the only ones the route writes (any other: loguru)."""
 
 

@@ -29,6 +29,7 @@ __all__ = [
     "RESERVED",
     "TOO_DEEP",
     "LineFormatter",
+    "escape_braces",
     "safe_repr",
 ]
 
@@ -60,6 +61,13 @@ _MAX_MEMO = 4096
 _isfinite = math.isfinite
 
 Enricher = Callable[[dict[str, Any]], None]
+
+
+def escape_braces(message: str) -> str:
+    """Loguru formats the message with the keyword arguments; make that the identity."""
+    if "{" in message or "}" in message:
+        return message.replace("{", "{{").replace("}", "}}")
+    return message
 
 
 def safe_repr(value: object) -> str:

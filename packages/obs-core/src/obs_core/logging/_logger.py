@@ -14,23 +14,21 @@ from loguru import logger as _loguru
 
 from obs_core._runtime import runtime
 from obs_core.logging._direct import CORE, LEVELS, exception_info, route, write
-from obs_core.logging._format import LOGGER_KEY, REDACTED, LineFormatter, safe_repr
+from obs_core.logging._format import (
+    LOGGER_KEY,
+    REDACTED,
+    LineFormatter,
+    escape_braces,
+    safe_repr,
+)
 from obs_core.logging._setup import ensure_logging
 
 __all__ = ["ObsLogger", "get_logger"]
 
 state = runtime.logging
 
-_LEVELS = frozenset({"TRACE", "DEBUG", "INFO", "SUCCESS", "WARNING", "ERROR", "CRITICAL"})
 _exc_info = sys.exc_info
 _getframe = sys._getframe
-
-
-def _escape(message: str) -> str:
-    """Loguru formats the message with the keyword arguments; make that the identity."""
-    if "{" in message or "}" in message:
-        return message.replace("{", "{{").replace("}", "}}")
-    return message
 
 
 def _interpolate(message: object, args: tuple[Any, ...]) -> str:
@@ -85,7 +83,7 @@ def _level_method(level: str, exc: bool, doc: str, name: str = "") -> _LevelMeth
             if not fields:
                 sink.log(level, message)
             elif "{" in message or "}" in message:
-                sink.log(level, _escape(message), **fields)
+                sink.log(level, escape_braces(message), **fields)
             else:
                 sink.log(level, message, **fields)
         except Exception as error:
@@ -169,7 +167,7 @@ class ObsLogger:
             if not fields:
                 sink.log(level, text)
                 return
-            sink.log(level, _escape(text), **fields)
+            sink.log(level, escape_braces(text), **fields)
         except Exception as error:
             self._failed(3, level, message, fields, error)
 
@@ -186,8 +184,8 @@ class ObsLogger:
         """Write what we can about a call that failed; never raise."""
         try:
             self._base.opt(depth=depth).log(
-                level if type(level) is str and level in _LEVELS else "ERROR",
-                _escape(message if isinstance(message, str) else safe_repr(message)),
+                level if type(level) is str and level in LEVELS else "ERROR",
+                escape_braces(message if isinstance(message, str) else safe_repr(message)),
                 obs_error=f"log call failed: {safe_repr(error)}",
                 obs_fields=_redacted(fields),
             )

@@ -13,7 +13,7 @@ from typing import Any
 from loguru import logger as _loguru
 
 from obs_core.logging._direct import write
-from obs_core.logging._format import LOGGER_KEY, safe_repr
+from obs_core.logging._format import LOGGER_KEY, escape_braces, safe_repr
 
 __all__ = ["InterceptHandler", "install", "uninstall"]
 
@@ -50,9 +50,9 @@ class InterceptHandler(logging.Handler):
             exception = record.exc_info if record.exc_info and record.exc_info[0] else None
             if write(level, _NO_FIELDS, message, fields, exception, frame):
                 return
-            if "{" in message or "}" in message:
-                message = message.replace("{", "{{").replace("}", "}}")
-            _loguru.opt(depth=depth, exception=exception).log(level, message, **fields)
+            _loguru.opt(depth=depth, exception=exception).log(
+                level, escape_braces(message), **fields
+            )
         except Exception as exc:
             try:
                 sys.stderr.write(f"obs: a stdlib log record was lost: {safe_repr(exc)}\n")
