@@ -52,10 +52,9 @@ _FLAGS = {bits: TraceFlags(bits) for bits in (0, int(_RANDOM))}
 class _Plan:
     """What the sampler decides, precomputed: sampled iff ``trace_id & LOW_64 < bound``."""
 
-    __slots__ = ("bound", "parent_based", "sampler")
+    __slots__ = ("bound", "parent_based")
 
-    def __init__(self, sampler: Sampler, bound: int, parent_based: bool) -> None:
-        self.sampler = sampler
+    def __init__(self, bound: int, parent_based: bool) -> None:
         self.bound = bound
         self.parent_based = parent_based
 
@@ -80,9 +79,9 @@ def _plan(sampler: Sampler) -> _Plan | None:
             and sampler._local_parent_not_sampled is ALWAYS_OFF
         )
         bound = _bound(sampler._root) if defaults else None
-        return None if bound is None else _Plan(sampler, bound, True)
+        return None if bound is None else _Plan(bound, True)
     bound = _bound(sampler)
-    return None if bound is None else _Plan(sampler, bound, False)
+    return None if bound is None else _Plan(bound, False)
 
 
 class _Pending(threading.local):
