@@ -207,7 +207,7 @@ def plugin_infos(include_blocked: bool = False) -> list[PluginInfo]:
             continue
         dist, version, value = _state.dists.get(name, (None, None, ""))
         if name == "core" and dist is None:
-            dist, version = "obs-core", _version("obs-core")
+            dist, version = "obs-core", distribution_version("obs-core", None)
         hooks = tuple(sorted(c.name for c in pm.get_hookcallers(plugin) or []))
         infos.append(
             PluginInfo(
@@ -222,7 +222,3 @@ def plugin_infos(include_blocked: bool = False) -> list[PluginInfo]:
     registered = {info.name for info in infos}
     infos.extend(info for name, info in _state.errors.items() if name not in registered)
     return sorted(infos, key=lambda info: info.name)
-
-
-def _version(dist: str) -> str | None:
-    return distribution_version(dist, None)
