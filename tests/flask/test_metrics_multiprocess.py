@@ -181,10 +181,21 @@ def test_a_prometheus_client_release_not_checked_against_gets_the_public_calls(
         installed = _route_metrics.RouteMetrics(*families, ("GET", "/a"))
         with mock.patch.object(_route_metrics, "_installed", lambda: "0.27.0"):
             other = _route_metrics.RouteMetrics(*families, ("GET", "/b"))
-        other.started()
-        other.finished("200", 0.01, None, started=True)
+        for record in (installed, other):
+            record.started()
+            record.finished("200", 0.01, None, started=True)
         print(installed._gauge is not None, other._gauge is None)
         """
     )
     (tmp_path / "mp").mkdir()
     assert run(script, tmp_path / "mp").split() == ["True", "True"]
+    merged = CollectorRegistry()
+    MultiProcessCollector(merged, path=str(tmp_path / "mp"))
+    for route in ("/a", "/b"):  # the public calls wrote the same values as the direct writes
+        labels = {"m": "GET", "r": route}
+        assert merged.get_sample_value("c_total", {**labels, "s": "200"}) == 1, route
+        assert merged.get_sample_value("h_count", labels) == 1, route
+        assert merged.get_sample_value("h_bucket", {**labels, "le": "0.01"}) == 1, route
+        assert merged.get_sample_value("h_bucket", {**labels, "le": "0.005"}) == 0, route
+        assert merged.get_sample_value("h_sum", labels) == pytest.approx(0.01), route
+        assert merged.get_sample_value("g", labels) == 0, route

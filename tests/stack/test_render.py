@@ -120,7 +120,7 @@ def test_a_threshold_that_is_not_a_number_stops_the_render_naming_it(
     # a plugin's ConfigError is the user's error: no stack without its HTTP alerts
     with pytest.raises(ConfigError, match="error_rate_threshold='lots': expected a number"):
         render_stack(error_rate_threshold="lots")
-    assert not (tmp_path / "stack/prometheus/rules").exists()
+    assert not (tmp_path / "stack").exists()  # the setting is refused before any folder
 
 
 def test_compose_binds_localhost_and_never_defaults_grafana_password(render_stack: Render) -> None:

@@ -76,7 +76,9 @@ class Observability:
         if "obs" in app.extensions:
             return
         given = {**_from_app_config(app), **self._kwargs}
-        for key in sorted(given.keys() - _SETTINGS):
+        unknown = sorted(given.keys() - _SETTINGS)
+        if unknown:
+            key = unknown[0]
             raise obs_core.ConfigError(
                 key, given[key], "a keyword among " + ", ".join(sorted(_SETTINGS))
             )

@@ -68,7 +68,7 @@ class RouteMetrics:
             self._counts[status] = child
             return child
         if not _mmaped(getattr(child, "_value", None)):  # the value class changed: go public
-            self._bounds = None
+            self._bounds = self._gauge = None  # the whole route, so one lock guards each value
             self._counts.clear()
             return self._count(status)
         self._counts[status] = child._value
