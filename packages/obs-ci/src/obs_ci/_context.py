@@ -104,12 +104,8 @@ class FileContext(Resolver):
     @property
     def function(self) -> ast.AST | None:
         """The innermost enclosing function or lambda node, if any."""
-        scope = self.scope
-        while scope is not None:
-            if scope.is_function:
-                return scope.node
-            scope = scope.parent
-        return None
+        scope = self._function_scope()
+        return None if scope is None else scope.node
 
     def touched(self, node: ast.AST) -> bool:
         """Whether the change touched any line of this node (decorators included)."""
