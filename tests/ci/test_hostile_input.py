@@ -153,7 +153,7 @@ def test_a_crash_outside_the_rules_is_an_internal_error_for_that_file_alone(
         [ChangedFile("bad.py", tmp_path / "bad.py"), ChangedFile("good.py", tmp_path / "good.py")]
     )
     assert [(e.path, e.code) for e in result.errors] == [("bad.py", "OBS000")]
-    assert "RuntimeError: the walk broke" in result.errors[0].message
+    assert f"RuntimeError: the walk broke at {__file__}:" in result.errors[0].message
     assert [(f.path, f.code) for f in result.findings] == [("good.py", "OBS202")]
     assert result.exit_code == 2
 

@@ -107,6 +107,9 @@ def test_a_project_wrapper_of_the_instrumentation_counts(repo: Repo) -> None:
     repo.feature({"shop/ping.py": own_app, "shop/views.py": ROUTES})
     run = repo.check("check")
     assert run.code == 0, run
+    repo.write("shop/observability.py", wrapper.replace("    _tracing(app)\n", "    pass\n"))
+    run = repo.check("check", "shop/ping.py")
+    run.assert_findings("shop/ping.py:10:1: OBS101 route handler `ping`")
 
 
 def test_request_hooks_that_record_metrics_cover_the_routes(repo: Repo) -> None:
@@ -140,6 +143,9 @@ def test_request_hooks_that_record_metrics_cover_the_routes(repo: Repo) -> None:
     repo.feature({"shop/app.py": middleware})
     run = repo.check("check")
     assert run.code == 0, run
+    repo.write("shop/app.py", middleware.replace("app.after_request(record)\n", ""))
+    run = repo.check("check", "shop/app.py")
+    run.assert_findings("shop/app.py:23:1: OBS101 route handler `ping`")
 
 
 def test_an_uninstrumented_app_still_fails(repo: Repo) -> None:

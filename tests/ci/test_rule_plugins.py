@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -60,7 +61,9 @@ def explode_here():
     assert run.code == 2, run
     report = json.loads(run.out)
     assert [(e["code"], e["path"]) for e in report["errors"]] == [("TST901", "app/jobs.py")]
-    assert "RuntimeError: obs-test-rules exploded on purpose" in report["errors"][0]["message"]
+    message = report["errors"][0]["message"]
+    assert "RuntimeError: obs-test-rules exploded on purpose at " in message, message
+    assert re.search(r"\.py:\d+$", message), message  # where in the plugin it raised
     assert {f["code"] for f in report["findings"]} == {"OBS202", "TST101"}
 
 

@@ -25,6 +25,7 @@ def test_a_path_the_change_deleted_is_not_a_typo(repo: Repo) -> None:
     repo.commit("remove the service")
     run = repo.check("check", "--base", "main", "app/service.py")
     assert run.code == 0, run
+    assert "matches no file" not in run.err, run
 
 
 def test_a_base_equal_to_head_with_nothing_uncommitted_says_so(repo: Repo) -> None:

@@ -245,13 +245,7 @@ class _Graph:
     def locate(self, importer: str, qualified: str) -> tuple[str, str] | None:
         dots = len(qualified) - len(qualified.lstrip("."))
         parts = qualified[dots:].split(".")
-        if dots:
-            base = importer.rpartition("/")[0]
-            for _ in range(dots - 1):
-                base = base.rpartition("/")[0]
-            bases = [f"{base}/" if base else ""]
-        else:
-            bases = self._roots(importer)
+        bases = [_relative_base(importer, dots)] if dots else self._roots(importer)
         for base in bases:
             for cut in range(len(parts) - 1, 0, -1):
                 stem = base + "/".join(parts[:cut])
@@ -265,10 +259,7 @@ class _Graph:
         roots = self._roots(path)
         for dots, module, names in self.facts[path].imports:
             if dots:
-                base = path.rpartition("/")[0]
-                for _ in range(dots - 1):
-                    base = base.rpartition("/")[0]
-                base = f"{base}/" if base else ""
+                base = _relative_base(path, dots)
                 if module:
                     yield from self._module(base, module)
                     base += module.replace(".", "/") + "/"
@@ -282,3 +273,12 @@ class _Graph:
                     for name in names:
                         yield from self._module(root, f"{module}.{name}")[len(found) :]
                     break
+
+
+def _relative_base(path: str, dots: int) -> str:
+    """The folder (``shop/views/``, "" at the top) a relative import with `dots` dots in
+    module `path` starts from."""
+    base = path.rpartition("/")[0]
+    for _ in range(dots - 1):
+        base = base.rpartition("/")[0]
+    return f"{base}/" if base else ""

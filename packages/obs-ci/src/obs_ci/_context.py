@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
 from obs_ci._children import CHILDREN
-from obs_ci._model import HOOK_KINDS, Finding, InternalError, RuleLike
+from obs_ci._model import HOOK_KINDS, Finding, InternalError, RuleLike, raised_at
 from obs_ci._names import FUNCTIONS, REQUEST_HOOKS
 from obs_ci._resolve import NOTHING, Resolver
 
@@ -104,12 +104,8 @@ class FileContext(Resolver):
     @property
     def function(self) -> ast.AST | None:
         """The innermost enclosing function or lambda node, if any."""
-        scope = self.scope
-        while scope is not None:
-            if scope.is_function:
-                return scope.node
-            scope = scope.parent
-        return None
+        scope = self._function_scope()
+        return None if scope is None else scope.node
 
     def touched(self, node: ast.AST) -> bool:
         """Whether the change touched any line of this node (decorators included)."""
@@ -181,17 +177,8 @@ class FileContext(Resolver):
 
     def fail(self, rule: RuleLike, exc: BaseException) -> None:
         """Drop a rule for the rest of this file and record the internal error."""
-        where = ""
-        tb = exc.__traceback__
-        while tb is not None and tb.tb_next is not None:
-            tb = tb.tb_next
-        if tb is not None:
-            where = f" at {tb.tb_frame.f_code.co_filename}:{tb.tb_lineno}"
-        self.errors.append(
-            InternalError(
-                self.path, rule.code, f"rule {rule.code} raised {type(exc).__name__}: {exc}{where}"
-            )
-        )
+        message = f"rule {rule.code} raised {type(exc).__name__}: {exc}{raised_at(exc)}"
+        self.errors.append(InternalError(self.path, rule.code, message))
         self._visit = _without(self._visit, rule)
         self._leave_handlers = _without(self._leave_handlers, rule)
 

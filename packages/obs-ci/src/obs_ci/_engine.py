@@ -14,7 +14,7 @@ from pathlib import Path
 from obs_ci._classify import SERVICE, FileClass, by_settings
 from obs_ci._config import CiConfig, file_ignores
 from obs_ci._context import FileContext, Handlers
-from obs_ci._model import HOOK_KINDS, Finding, InternalError
+from obs_ci._model import HOOK_KINDS, Finding, InternalError, raised_at
 from obs_ci._noqa import without_noqa
 from obs_ci._project import Project
 from obs_ci._registry import LoadedRule, RuleLoadError
@@ -238,11 +238,7 @@ class Engine:
 
 def _crash(path: str, exc: Exception) -> InternalError:
     """obs-ci itself failed on one file: an internal error for that file alone."""
-    tb = exc.__traceback__
-    while tb is not None and tb.tb_next is not None:
-        tb = tb.tb_next
-    where = "" if tb is None else f" at {tb.tb_frame.f_code.co_filename}:{tb.tb_lineno}"
-    message = f"obs-ci failed on this file: {type(exc).__name__}: {exc}{where}"
+    message = f"obs-ci failed on this file: {type(exc).__name__}: {exc}{raised_at(exc)}"
     return InternalError(path, ENGINE, message)
 
 

@@ -15,6 +15,7 @@ __all__ = [
     "Finding",
     "InternalError",
     "RuleLike",
+    "raised_at",
 ]
 
 #: The shape every rule code must have, e.g. ``OBS101`` or ``ACME7``.
@@ -60,3 +61,11 @@ class InternalError:
     path: str
     code: str
     message: str
+
+
+def raised_at(exc: BaseException) -> str:
+    """Where `exc` was raised (its innermost frame), as " at FILE:LINE"; "" when unknown."""
+    tb = exc.__traceback__
+    while tb is not None and tb.tb_next is not None:
+        tb = tb.tb_next
+    return "" if tb is None else f" at {tb.tb_frame.f_code.co_filename}:{tb.tb_lineno}"

@@ -16,6 +16,7 @@ __all__ = [
     "FUNCTIONS",
     "INTERESTING_METHODS",
     "METHODS",
+    "METRIC_TYPES",
     "OBJECTS",
     "REQUEST_HOOKS",
     "ROUTE_METHODS",
@@ -25,7 +26,8 @@ __all__ = [
 CallMeaning = tuple[str | None, str | None]
 
 _LOG_LEVELS = ("debug", "info", "warning", "warn", "error", "exception", "critical", "fatal")
-_METRIC_TYPES = ("Counter", "Gauge", "Histogram", "Summary", "Info", "Enum")
+#: prometheus-client's metric classes.
+METRIC_TYPES = frozenset({"Counter", "Gauge", "Histogram", "Summary", "Info", "Enum"})
 _OBS = ("obs_core", "obs_flask")
 
 FUNCTIONS: dict[str, CallMeaning] = {}
@@ -35,7 +37,7 @@ for _name in ("logging.getLogger", "logging.LoggerAdapter", "logging.Logger"):
     FUNCTIONS[_name] = (None, "logger")
 for _name in ("get_logger", "getLogger", "wrap_logger", "stdlib.get_logger"):
     FUNCTIONS[f"structlog.{_name}"] = (None, "logger")
-for _type in _METRIC_TYPES:
+for _type in METRIC_TYPES:
     FUNCTIONS[f"prometheus_client.{_type}"] = ("metrics", "metric")
     FUNCTIONS[f"prometheus_client.metrics.{_type}"] = ("metrics", "metric")
 for _pkg in _OBS:

@@ -6,11 +6,11 @@ import ast
 import re
 
 from obs_ci._context import FileContext
+from obs_ci._names import METRIC_TYPES
 from obs_ci._rule import Rule
 
 __all__ = ["MetricInFunction", "MetricName", "UnboundedLabel", "metric_type"]
 
-_TYPES = frozenset({"Counter", "Gauge", "Histogram", "Summary", "Info", "Enum"})
 _SNAKE = re.compile(r"[a-z][a-z0-9_]*")
 _NON_BASE_UNITS = frozenset(
     {
@@ -48,18 +48,13 @@ _RAW_REQUEST = frozenset(
 def metric_type(ctx: FileContext, call: ast.Call) -> str | None:
     """``Counter``, ``Histogram``... when the call constructs a prometheus-client metric."""
     func = call.func
-    if isinstance(func, ast.Attribute):
-        if func.attr not in _TYPES:
-            return None
-        qualified = ctx.qualname(func)
-    elif isinstance(func, ast.Name):
-        qualified = ctx.aliases.get(func.id)
-    else:
+    if isinstance(func, ast.Attribute) and func.attr not in METRIC_TYPES:
         return None
+    qualified = ctx.qualname(func)
     if qualified is None or not qualified.startswith("prometheus_client."):
         return None
     last = qualified.rpartition(".")[2]
-    return last if last in _TYPES else None
+    return last if last in METRIC_TYPES else None
 
 
 def _keyword(call: ast.Call, name: str) -> ast.expr | None:
