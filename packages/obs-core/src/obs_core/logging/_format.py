@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 from opentelemetry.trace import get_current_span
 
+from obs_core._ids import hex_span_id, hex_trace_id
 from obs_core.logging._redact import DROPPED, REDACTED, TOO_DEEP, Redactor
 
 if TYPE_CHECKING:
@@ -199,11 +200,7 @@ class LineFormatter:
             context = get_current_span().get_span_context()
             cached = self._span  # the ids of the last span seen, formatted once
             if context is not cached[0] and context.is_valid:
-                cached = (
-                    context,
-                    format(context.trace_id, "032x"),
-                    format(context.span_id, "016x"),
-                )
+                cached = (context, hex_trace_id(context.trace_id), hex_span_id(context.span_id))
                 self._span = cached
             if context is cached[0]:
                 out["trace_id"] = cached[1]

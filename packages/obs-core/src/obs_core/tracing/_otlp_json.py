@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING, Any
 
 from opentelemetry.trace import SpanKind, StatusCode
 
+from obs_core._ids import hex_span_id, hex_trace_id
+
 if TYPE_CHECKING:
     from opentelemetry.sdk.resources import Resource
     from opentelemetry.sdk.trace import Event, ReadableSpan
@@ -136,7 +138,10 @@ def _links(links: Sequence[Link]) -> list[JSON]:
     encoded = []
     for link in links:
         context = link.context
-        node: JSON = {"traceId": f"{context.trace_id:032x}", "spanId": f"{context.span_id:016x}"}
+        node: JSON = {
+            "traceId": hex_trace_id(context.trace_id),
+            "spanId": hex_span_id(context.span_id),
+        }
         if link.attributes:
             node["attributes"] = _attributes(link.attributes)
         if link.dropped_attributes:
@@ -149,13 +154,13 @@ def _links(links: Sequence[Link]) -> list[JSON]:
 def _span(span: ReadableSpan) -> JSON:
     """One ``Span``, its keys in protobuf's field order (so lines match the old encoder's)."""
     context = span.context
-    node: JSON = {"traceId": f"{context.trace_id:032x}", "spanId": f"{context.span_id:016x}"}
+    node: JSON = {"traceId": hex_trace_id(context.trace_id), "spanId": hex_span_id(context.span_id)}
     trace_state = context.trace_state
     if trace_state:
         node["traceState"] = ",".join([f"{key}={value}" for key, value in trace_state.items()])
     parent = span.parent
     if parent is not None:
-        node["parentSpanId"] = f"{parent.span_id:016x}"
+        node["parentSpanId"] = hex_span_id(parent.span_id)
     if span.name:
         node["name"] = span.name
     node["kind"] = _KINDS[id(span.kind)]
