@@ -15,8 +15,7 @@ from opentelemetry.sdk.trace import ReadableSpan, SpanProcessor
 from opentelemetry.trace import SpanKind
 
 if TYPE_CHECKING:
-    from opentelemetry.context import Context
-    from opentelemetry.sdk.trace import Span as SdkSpan
+    pass
 
 __all__ = ["LogRing", "SpanRing", "to_span"]
 
@@ -32,9 +31,6 @@ class SpanRing(SpanProcessor):
 
     def __init__(self, spans: int = 2000) -> None:
         self._spans: deque[ReadableSpan] = deque(maxlen=spans)
-
-    def on_start(self, span: SdkSpan, parent_context: Context | None = None) -> None:
-        """Nothing: only ended spans are kept."""
 
     def on_end(self, span: ReadableSpan) -> None:
         """Keep `span`, forgetting the oldest when full."""

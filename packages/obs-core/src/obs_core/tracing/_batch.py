@@ -28,8 +28,7 @@ from opentelemetry.sdk.trace import SpanProcessor
 from opentelemetry.sdk.trace.export import SpanExporter, SpanExportResult
 
 if TYPE_CHECKING:
-    from opentelemetry.context import Context
-    from opentelemetry.sdk.trace import ReadableSpan, Span
+    from opentelemetry.sdk.trace import ReadableSpan
 
 __all__ = ["DROP_REASONS", "DropCounter", "ObsBatchSpanProcessor"]
 
@@ -105,9 +104,6 @@ class ObsBatchSpanProcessor(SpanProcessor):
         self._export_lock = threading.Lock()
         self._thread = threading.Thread(target=self._work, name="obs-span-export", daemon=True)
         self._thread.start()
-
-    def on_start(self, span: Span, parent_context: Context | None = None) -> None:
-        pass
 
     def on_end(self, span: ReadableSpan) -> None:
         """Runs on the request thread: an append, and a wake-up once per batch."""
