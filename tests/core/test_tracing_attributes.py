@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,7 @@ import opentelemetry.attributes
 import pytest
 from obs_core import get_tracer, init_tracing
 from obs_core.tracing import _tracer
+from obs_core.tracing._pipeline import detach_processor
 from opentelemetry import trace
 from opentelemetry.context import Context
 from opentelemetry.sdk.trace import ReadableSpan, SpanProcessor, TracerProvider
@@ -78,11 +80,21 @@ def _sdk_span(attributes: dict[str, Any]) -> ReadableSpan:
     return ended.spans[0]
 
 
-def _obs_span(processor: SpanProcessor, attributes: dict[str, Any]) -> ReadableSpan:
-    provider = trace.get_tracer_provider()
-    provider.add_span_processor(processor)  # type: ignore[attr-defined]
-    get_tracer("shop").start_span("GET", kind=SpanKind.SERVER, attributes=attributes).end()
-    return processor.spans[-1]  # type: ignore[attr-defined,no-any-return]
+@contextmanager
+def _added(processor: SpanProcessor) -> Iterator[None]:
+    """`processor` on obs's provider for the block only (it decides the fill path)."""
+    provider: Any = trace.get_tracer_provider()
+    provider.add_span_processor(processor)
+    try:
+        yield
+    finally:
+        detach_processor(provider, processor)
+
+
+def _obs_span(processor: Ended, attributes: dict[str, Any]) -> ReadableSpan:
+    with _added(processor):
+        get_tracer("shop").start_span("GET", kind=SpanKind.SERVER, attributes=attributes).end()
+    return processor.spans[-1]
 
 
 @pytest.fixture(params=["parentbased_always_on", "parentbased_traceidratio"])
@@ -159,3 +171,34 @@ def test_an_sdk_release_not_checked_gets_the_sdk_path(
 def test_the_releases_trusted_are_the_ones_locked() -> None:
     assert _tracer.trusted(_tracer._installed())
     assert not _tracer.trusted("1.46.0")
+
+
+def _both(late: dict[str, Any]) -> tuple[ReadableSpan, ReadableSpan]:
+    """The span obs keeps and the SDK keeps, each started with `SERVER` then given `late`."""
+    ended = Ended()
+    with _added(ended):
+        span = get_tracer("shop").start_span("GET", kind=SpanKind.SERVER, attributes=SERVER)
+        span.set_attributes(late)
+        span.end()
+        span.set_attributes({"after": "end"})  # ignored, with the SDK's warning
+    sdk = TracerProvider()
+    sdk_ended = Ended()
+    sdk.add_span_processor(sdk_ended)
+    reference = sdk.get_tracer("shop").start_span("GET", kind=SpanKind.SERVER, attributes=SERVER)
+    reference.set_attributes(late)
+    reference.end()
+    return ended.spans[0], sdk_ended.spans[0]
+
+
+@pytest.mark.parametrize(
+    "late",
+    [
+        {"http.response.status_code": 200, "http.route": "/api/orders/<int:order_id>"},
+        {"url.path": "/again", "error.type": "500"},  # a key set again moves to the end
+        {"tags": ("a", "b"), "http.response.status_code": 500},  # a tuple: the SDK's checks
+    ],
+)
+@pytest.mark.usefixtures("sampled")
+def test_attributes_set_later_end_as_the_sdk_keeps_them(late: dict[str, Any]) -> None:
+    kept, expected = _both(late)
+    assert list((kept.attributes or {}).items()) == list((expected.attributes or {}).items())
