@@ -19,8 +19,9 @@ import os
 import threading
 from bisect import bisect_left
 from functools import cache
-from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING, Any
+
+from obs_core import distribution_version
 
 if TYPE_CHECKING:
     from prometheus_client import Counter, Gauge, Histogram
@@ -133,10 +134,7 @@ def trusted(release: str) -> bool:
 
 @cache
 def _installed() -> str:
-    try:
-        return version("prometheus-client")
-    except PackageNotFoundError:
-        return ""
+    return distribution_version("prometheus-client", "") or ""
 
 
 def _direct(duration: Any, in_progress: Any) -> tuple[list[float], list[Any], Any, Any] | None:

@@ -28,7 +28,6 @@ import os
 import threading
 from collections.abc import Sequence
 from functools import cache
-from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING, cast
 
 from opentelemetry import trace as trace_api
@@ -42,6 +41,8 @@ from opentelemetry.sdk.trace.sampling import (
     TraceIdRatioBased,
 )
 from opentelemetry.trace import NonRecordingSpan, SpanContext, SpanKind, TraceFlags
+
+from obs_core._metadata import distribution_version
 
 if TYPE_CHECKING:
     from opentelemetry.context import Context
@@ -73,10 +74,7 @@ def trusted(release: str) -> bool:
 
 @cache
 def _installed() -> str:
-    try:
-        return version("opentelemetry-sdk")
-    except PackageNotFoundError:
-        return ""
+    return distribution_version("opentelemetry-sdk", "") or ""
 
 
 def _plain(attributes: Attributes, limit: int | None) -> bool:
