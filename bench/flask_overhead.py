@@ -25,9 +25,8 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import obs_core
-import orjson
-import structlog
-from flask import Flask, g
+from _trio_access_line import structlog_access_log
+from flask import Flask
 from loguru import logger
 from obs_core import hookimpl
 from obs_core._config import DEFAULT_REDACT
@@ -35,7 +34,6 @@ from obs_core.logging._format import LineFormatter
 from obs_core.plugins import register
 from obs_flask import Observability
 from obs_flask._console import Console
-from opentelemetry import trace
 from opentelemetry.instrumentation.flask import FlaskInstrumentor
 from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor, SpanExporter, SpanExportResult
@@ -70,41 +68,6 @@ def bare_app(name: str) -> Flask:
         return {"id": order_id, "amount": 1000}
 
     return app
-
-
-def structlog_access_log(app: Flask, logfile: Any) -> None:
-    """One structlog/orjson JSON line per request, as teams wire it by hand."""
-    structlog.configure(
-        processors=[
-            structlog.processors.add_log_level,
-            structlog.processors.TimeStamper(fmt="iso", utc=True),
-            structlog.processors.JSONRenderer(serializer=orjson.dumps),
-        ],
-        logger_factory=structlog.BytesLoggerFactory(logfile),
-        cache_logger_on_first_use=True,
-    )
-    log = structlog.get_logger("access")
-
-    @app.before_request
-    def start() -> None:
-        g.start = time.perf_counter()
-
-    @app.after_request
-    def access(response: Any) -> Any:
-        from flask import request
-
-        ctx = trace.get_current_span().get_span_context()
-        log.info(
-            "request",
-            method=request.method,
-            route=request.url_rule.rule if request.url_rule else None,
-            path=request.path,
-            status=response.status_code,
-            duration_ms=(time.perf_counter() - g.start) * 1000,
-            trace_id=format(ctx.trace_id, "032x"),
-            span_id=format(ctx.span_id, "016x"),
-        )
-        return response
 
 
 def build(logdir: str) -> dict[str, Flask]:

@@ -36,6 +36,7 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
+BENCH = Path(__file__).resolve().parent
 ROUTE = """
 from flask import Flask
 app = Flask("bench")
@@ -54,12 +55,7 @@ Observability(app, log_stdout=False, log_file="access.jsonl", traces_file="trace
 TRIO = (
     ROUTE
     + """
-import time
-
-import orjson
-import structlog
-from flask import g, request
-from opentelemetry import trace
+from _trio_access_line import structlog_access_log
 from opentelemetry.instrumentation.flask import FlaskInstrumentor
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor, ConsoleSpanExporter
@@ -72,37 +68,7 @@ spans = open("traces.jsonl", "a")
 exporter = ConsoleSpanExporter(out=spans, formatter=lambda span: span.to_json(indent=None) + "\\n")
 provider.add_span_processor(BatchSpanProcessor(exporter))
 FlaskInstrumentor().instrument_app(app, tracer_provider=provider)
-
-structlog.configure(
-    processors=[
-        structlog.processors.add_log_level,
-        structlog.processors.TimeStamper(fmt="iso", utc=True),
-        structlog.processors.JSONRenderer(serializer=orjson.dumps),
-    ],
-    logger_factory=structlog.BytesLoggerFactory(open("access.jsonl", "ab")),
-    cache_logger_on_first_use=True,
-)
-log = structlog.get_logger("access")
-
-@app.before_request
-def start_timer():
-    g.start = time.perf_counter()
-
-@app.after_request
-def access_line(response):
-    ctx = trace.get_current_span().get_span_context()
-    log.info(
-        "request",
-        method=request.method,
-        route=request.url_rule.rule if request.url_rule else None,
-        path=request.path,
-        status=response.status_code,
-        duration_ms=round((time.perf_counter() - g.start) * 1000, 3),
-        client=request.remote_addr,
-        trace_id=format(ctx.trace_id, "032x"),
-        span_id=format(ctx.span_id, "016x"),
-    )
-    return response
+structlog_access_log(app, open("access.jsonl", "ab"))
 """
 )
 TRIO_GUNICORN = """
@@ -145,13 +111,20 @@ def free_port() -> int:
         return port
 
 
+def app_environment(folder: Path) -> dict[str, str]:
+    """The environment an app in `folder` runs with: its own multiprocess directory, and
+    this folder importable (the trio's shared access line)."""
+    path = os.pathsep.join(filter(None, (str(BENCH), os.environ.get("PYTHONPATH"))))
+    return {**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(folder / "multiproc"), "PYTHONPATH": path}
+
+
 def start(name: str, workdir: Path) -> tuple[subprocess.Popen[bytes], str]:
     config = CONFIGS[name]
     folder = workdir / "".join(c if c.isalnum() else "_" for c in name)
     (folder / "multiproc").mkdir(parents=True)
     (folder / "app.py").write_text(textwrap.dedent(config.app))
     port = free_port()
-    env = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(folder / "multiproc"), **dict(config.env)}
+    env = {**app_environment(folder), **dict(config.env)}
     gunicorn = str(Path(sys.executable).with_name("gunicorn"))
     cmd = [gunicorn, "-w", "2", "-b", f"127.0.0.1:{port}", "--chdir", str(folder)]
     if config.gunicorn is not None:

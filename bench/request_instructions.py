@@ -31,7 +31,7 @@ import textwrap
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from gunicorn_throughput import BARE, CONFIGS, FULL, SAMPLED, TRIO_NAME
+from gunicorn_throughput import BARE, CONFIGS, FULL, SAMPLED, TRIO_NAME, app_environment
 
 SERVE = """
 import importlib.util, os, random, sys
@@ -74,7 +74,7 @@ def instructions(folder: Path, requests: int, env: dict[str, str]) -> int:
         capture_output=True,
         text=True,
         check=True,
-        env={**os.environ, **env, "PROMETHEUS_MULTIPROC_DIR": str(folder / "multiproc")},
+        env={**app_environment(folder), **env},
     )
     found = re.search(r"I\s+refs:\s+([\d,]+)", run.stderr)
     if found is None:

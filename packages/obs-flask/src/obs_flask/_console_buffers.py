@@ -7,15 +7,12 @@ nothing else; every conversion waits until the console page asks.
 from __future__ import annotations
 
 from collections import deque
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import orjson
 from obs_core.traces import Span
 from opentelemetry.sdk.trace import ReadableSpan, SpanProcessor
 from opentelemetry.trace import SpanKind
-
-if TYPE_CHECKING:
-    pass
 
 __all__ = ["LogRing", "SpanRing", "to_span"]
 

@@ -7,8 +7,9 @@ its trace id and parent alone, so when the answer is "drop" this tracer builds t
 the SDK's `Tracer.start_span` would give it, without the sampler's result objects, the
 context look-ups and the internal-metrics call. Everything else (a sampled span, any
 other sampler, such as an ``obs_sampler`` plugin's that may read the attributes, a
-disabled tracer, the SDK's internal metrics switched on) takes the SDK's own path; with
-an always-on root sampler the tracer stays the SDK's plain one.
+disabled tracer, the SDK's internal metrics switched on) takes the SDK's own path. An
+always-on sampler drops nothing, so its spans all take the SDK's path, with the
+attribute fill below.
 
 A sampled root span gets the trace id that was drawn for the decision: the tracer's id
 generator hands it back once, on the same thread.
@@ -272,8 +273,9 @@ class ObsTracer(Tracer):
 
 
 def adopt(tracer: trace_api.Tracer) -> trace_api.Tracer:
-    """Make an SDK `Tracer` an `ObsTracer` in place when its sampler drops spans by ratio,
-    and a plain one again otherwise (a sampled span then costs exactly the SDK's)."""
+    """Make an SDK `Tracer` an `ObsTracer` in place when its sampler is one of the built-in
+    ones `_plan` knows, and a plain one again otherwise (any other sampler may read what
+    the fast paths skip)."""
     if not isinstance(tracer, Tracer) or type(tracer) not in (Tracer, ObsTracer):
         return tracer  # someone's own subclass: left as it is
     sdk = tracer
