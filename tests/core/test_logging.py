@@ -204,6 +204,12 @@ def test_bound_fields_are_added_to_every_line(log_file: Path) -> None:
     assert lines[1]["logger"] == "jobs"
 
 
+def test_any_field_name_can_be_bound(log_file: Path) -> None:
+    get_logger("jobs").bind(self="worker-1", fields=2).info("started", message_id=3)
+    (line,) = read_lines(log_file)
+    assert (line["self"], line["fields"], line["message_id"]) == ("worker-1", 2, 3)
+
+
 def test_lines_below_the_sink_level_are_not_written(tmp_path: Path) -> None:
     path = tmp_path / "app.log"
     init_logging(log_stdout=False, log_file=str(path), log_stdlib=False, log_level="WARNING")

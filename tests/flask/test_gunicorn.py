@@ -1,4 +1,6 @@
-"""Pre-fork: real gunicorn, 4 sync or threaded workers, multiprocess metrics, spans from each."""
+"""Pre-fork: real gunicorn, 4 sync or threaded workers, multiprocess metrics, spans from each,
+an access line for every request (written at once, or in batches written at the latest when
+the workers stop)."""
 
 from __future__ import annotations
 
@@ -74,6 +76,9 @@ def test_gunicorn_workers_count_exactly_and_all_export_spans(
         "OTEL_SERVICE_NAME": "gunicorn-app",
         "OTEL_EXPORTER_OTLP_ENDPOINT": receiver.endpoint,
         "OTEL_EXPORTER_OTLP_PROTOCOL": "grpc",
+        "OBS_LOG_FILE": str(tmp_path / "access.jsonl"),
+        # threaded workers batch their lines, beyond the test's length: only their exit writes
+        "OBS_LOG_FLUSH_INTERVAL": "60" if worker_class == "gthread" else "0",
     }
     gunicorn = str(Path(sys.executable).with_name("gunicorn"))
     proc = subprocess.Popen(
@@ -144,3 +149,7 @@ def test_gunicorn_workers_count_exactly_and_all_export_spans(
             proc.wait(timeout=20)
         except subprocess.TimeoutExpired:
             proc.kill()
+    lines = [json.loads(line) for line in (tmp_path / "access.jsonl").read_text().splitlines()]
+    items = [line for line in lines if line.get("route") == "/api/items/<int:item_id>"]
+    assert sorted(int(line["path"].rsplit("/", 1)[1]) for line in items) == list(range(REQUESTS))
+    assert all(line["status"] == 200 and len(line["trace_id"]) == 32 for line in items)

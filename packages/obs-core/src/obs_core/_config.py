@@ -58,6 +58,7 @@ class ObsConfig:
     log_level: str = "INFO"
     log_stdout: bool = True
     log_file: str | None = None
+    log_flush_interval: float = 0.0
     log_stdlib: bool = True
     redact_keys: tuple[str, ...] = DEFAULT_REDACT
 
@@ -70,6 +71,12 @@ class ObsConfig:
             raise ConfigError("sampler_arg", self.sampler_arg, "a number from 0 to 1")
         _one_of("otlp_protocol", self.otlp_protocol, OTLP_PROTOCOLS)
         _one_of("log_level", self.log_level, LOG_LEVELS)
+        if not 0.0 <= self.log_flush_interval <= 60.0:
+            raise ConfigError(
+                "log_flush_interval",
+                self.log_flush_interval,
+                "seconds from 0 (each line written at once) to 60",
+            )
         for name in ("otlp_timeout", "shutdown_timeout"):
             value = getattr(self, name)
             if not value > 0:
@@ -110,6 +117,7 @@ PARSERS: dict[str, s.Parser] = {
     "log_level": s.upper,
     "log_stdout": s.boolean,
     "log_file": s.string,
+    "log_flush_interval": s.real,
     "log_stdlib": s.boolean,
     "redact_keys": s.string_list,
 }

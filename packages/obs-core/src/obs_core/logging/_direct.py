@@ -29,9 +29,11 @@ from types import FrameType
 from typing import Any
 
 from loguru import logger as _loguru
+from opentelemetry.trace import get_current_span as _current_span
 
 from obs_core._config import LOG_LEVELS
 from obs_core._runtime import runtime
+from obs_core.logging._batch import URGENT, Deferred, LineBatch
 from obs_core.logging._format import LINE_KEY, LOGGER_KEY, LineFormatter
 from obs_core.logging._linefile import LineFileSink
 
@@ -111,20 +113,26 @@ _ATTRIBUTES = (
 
 
 class Route:
-    """Where lines go for one loguru handler set: straight to `writers`, or (None) via loguru."""
+    """Where lines go for one loguru handler set: straight to `writers`, or (None) via loguru.
 
-    __slots__ = ("formatter", "handlers", "min_level", "writers")
+    A writer is ``(level, thread-local, lock, handler, append, batch)``: `append` a
+    `LineFile`'s, `batch` its `LineBatch` when the file is written in batches. When every
+    writer has one, a line of plain fields is `deferred`: composed by the batch's thread.
+    """
+
+    __slots__ = ("deferred", "formatter", "handlers", "min_level", "writers")
 
     def __init__(
         self,
         handlers: dict[int, Any],
         formatter: LineFormatter | None = None,
-        writers: Iterable[tuple[int, Any, Any, Any, Any]] | None = None,
+        writers: Iterable[tuple[int, Any, Any, Any, Any, LineBatch | None]] | None = None,
     ) -> None:
         self.handlers = handlers
         self.formatter = formatter
         self.writers = None if writers is None else tuple(writers)
         self.min_level = min((w[0] for w in self.writers or ()), default=float("inf"))
+        self.deferred = bool(self.writers) and all(w[5] is not None for w in self.writers or ())
 
     def emit(
         self,
@@ -165,13 +173,42 @@ class Route:
                 fields[LOGGER_KEY] = bound[LOGGER_KEY]
         now = _now(UTC)
         formatter: LineFormatter = self.formatter  # type: ignore[assignment]
+        urgent = no >= URGENT
+        if self.deferred and exception is None and formatter.deferrable(extra):
+            span = _current_span().get_span_context()
+            deferred = Deferred(
+                formatter.compose,
+                (
+                    extra,
+                    now,
+                    level,
+                    name,
+                    message,
+                    frame.f_code.co_name,
+                    frame.f_lineno,
+                    None,
+                    span,
+                    True,
+                ),
+            )
+            for handler_no, _, lock, handler, _, batch in self.writers:  # type: ignore[union-attr]
+                if handler_no <= no:
+                    with lock:
+                        if not handler._stopped:
+                            batch.add(deferred, urgent)  # type: ignore[union-attr]
+            return True
         data = formatter.compose(
             extra, now, level, name, message, frame.f_code.co_name, frame.f_lineno, exception
         )
         data += b"\n"
         text = None
-        for handler_no, local, lock, handler, append in self.writers:  # type: ignore[union-attr]
+        for handler_no, local, lock, handler, append, batch in self.writers:  # type: ignore[union-attr]
             if handler_no > no:
+                continue
+            if batch is not None:
+                with lock:
+                    if not handler._stopped:
+                        batch.add(data, urgent)
                 continue
             try:
                 if getattr(local, "acquired", False):
@@ -279,9 +316,16 @@ def _work_out(core: Any) -> Route:
                 return Route(handlers)
             formatters.add(formatter)
             stream = sink._stream
-            append = stream.file.append if type(stream) is LineFileSink else None
+            line_file = type(stream) is LineFileSink
             writers.append(
-                (handler._levelno, handler._lock_acquired, handler._lock, handler, append)
+                (
+                    handler._levelno,
+                    handler._lock_acquired,
+                    handler._lock,
+                    handler,
+                    stream.file.append if line_file else None,
+                    stream.batch if line_file else None,
+                )
             )
     except Exception:
         return Route(handlers)

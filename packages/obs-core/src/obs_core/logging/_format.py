@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import orjson
-from opentelemetry.trace import get_current_span
+from opentelemetry.trace import SpanContext, get_current_span
 
 from obs_core._ids import hex_span_id, hex_trace_id
 from obs_core.logging._redact import DROPPED, REDACTED, TOO_DEEP, Redactor
@@ -177,12 +177,16 @@ class LineFormatter:
         function: str,
         line: int,
         exception: tuple[Any, Any, Any] | None,
+        span_context: SpanContext | None = None,
+        plain: bool = False,
     ) -> bytes:
         """The JSON line (UTF-8, no newline) for one call: obs's keys, fields, enrichers.
 
         `extra` holds the fields (and the obs logger's name under `LOGGER_KEY`, removed
-        here); `name` is the calling module's, `exception` a ``sys.exc_info()`` triple.
-        One function on purpose: it runs for every line. It never raises.
+        here); `name` is the calling module's, `exception` a ``sys.exc_info()`` triple,
+        `span_context` the call's span (None: the current one); `plain` says the fields
+        were found `deferrable` already. One function on purpose: it runs for every line.
+        It never raises.
         """
         out: dict[str, Any] | None = None
         try:
@@ -197,7 +201,9 @@ class LineFormatter:
                 "function": function,
                 "line": line,
             }
-            context = get_current_span().get_span_context()
+            context = (
+                get_current_span().get_span_context() if span_context is None else span_context
+            )
             cached = self._span  # the ids of the last span seen, formatted once
             if context is not cached[0] and context.is_valid:
                 cached = (context, hex_trace_id(context.trace_id), hex_span_id(context.span_id))
@@ -209,7 +215,7 @@ class LineFormatter:
                 out["exception"] = "".join(traceback.format_exception(*exception))
             if extra:
                 # Fast path: JSON scalars only, finite floats, keys already known clean.
-                if _plain(extra.values()) and self._clean_keys.issuperset(extra):
+                if (plain or _plain(extra.values())) and self._clean_keys.issuperset(extra):
                     out.update(extra)
                 else:
                     self._merge(out, extra)
@@ -218,6 +224,14 @@ class LineFormatter:
             return orjson.dumps(out, default=safe_repr, option=orjson.OPT_UTC_Z)
         except Exception as exc:
             return self._fallback(message, out, exc)
+
+    def deferrable(self, extra: dict[str, Any]) -> bool:
+        """Whether a line with these fields may be composed later, on another thread.
+
+        Only JSON scalars (nothing that can change meanwhile) and no enrichers (they read
+        the calling thread's state).
+        """
+        return not self.enrichers and _plain(extra.values())
 
     def _enrich(self, out: dict[str, Any]) -> None:
         for enrich in self.enrichers:

@@ -22,6 +22,8 @@ import threading
 from contextlib import suppress
 from pathlib import Path
 
+from obs_core.logging._batch import URGENT, LineBatch
+
 __all__ = ["LineFile", "LineFileSink"]
 
 
@@ -119,20 +121,32 @@ class LineFileSink:
     """A loguru sink writing each line whole to `path` through a `LineFile`.
 
     A failed write raises, so loguru reports it on stderr and the other sinks still
-    get the line.
+    get the line. With a positive `flush_interval` the lines are written in batches
+    instead (`LineBatch`): at most that many seconds later, ERROR and above at once.
     """
 
-    def __init__(self, path: str | os.PathLike[str]) -> None:
+    def __init__(self, path: str | os.PathLike[str], flush_interval: float = 0.0) -> None:
         self.file = LineFile(path, exclusive=False)
         self.file.open()  # now, so a path that cannot be written is reported at setup
+        self.batch: LineBatch | None = None
+        if flush_interval > 0:
+            self.batch = LineBatch(self.file.append, str(self.file.path), flush_interval)
 
     def __repr__(self) -> str:
         return f"LineFileSink({str(self.file.path)!r})"
 
     def write(self, message: str) -> None:
         """Append one formatted line (it ends with a newline)."""
-        self.file.append(message.encode("utf-8", "backslashreplace"))
+        data = message.encode("utf-8", "backslashreplace")
+        if self.batch is None:
+            self.file.append(data)
+            return
+        record = getattr(message, "record", None)  # loguru's message carries its record
+        level = record["level"].no if record is not None else 0
+        self.batch.add(data, level >= URGENT)
 
     def stop(self) -> None:
-        """Called by loguru when the handler is removed."""
+        """Called by loguru when the handler is removed: write what waits, then close."""
+        if self.batch is not None:
+            self.batch.flush()
         self.file.close()

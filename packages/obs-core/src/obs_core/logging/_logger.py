@@ -118,7 +118,7 @@ class ObsLogger:
     def __repr__(self) -> str:
         return f"<ObsLogger {self.name!r}>"
 
-    def bind(self, **fields: Any) -> ObsLogger:
+    def bind(self, /, **fields: Any) -> ObsLogger:
         """A logger that adds `fields` to every line it writes."""
         return ObsLogger(self.name, {**self._bound, **fields})
 

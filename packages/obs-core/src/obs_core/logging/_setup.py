@@ -32,9 +32,9 @@ __all__ = ["capture_logs", "ensure_logging", "init_logging", "shutdown_logging"]
 state = runtime.logging
 
 
-def _add(sink: Any, level: str | int, formatter: LineFormatter) -> int:
+def _add(sink: Any, level: str | int, formatter: LineFormatter, flush_interval: float = 0.0) -> int:
     if isinstance(sink, str | os.PathLike):  # a file: whole lines only, even on a full disk
-        sink = LineFileSink(sink)
+        sink = LineFileSink(sink, flush_interval)
     handler_id: int = _loguru.add(
         sink,
         level=level,
@@ -86,7 +86,9 @@ def init_logging(config: ObsConfig | None = None, **kwargs: Any) -> None:
         levels: list[int] = []
         for sink in sinks:
             try:
-                state.handler_ids.append(_add(sink.sink, sink.level, formatter))
+                state.handler_ids.append(
+                    _add(sink.sink, sink.level, formatter, config.log_flush_interval)
+                )
                 levels.append(_level_number(sink.level))
             except Exception as exc:
                 warnings.warn(
