@@ -4,7 +4,7 @@
 ratios move by 15 % between identical runs, more than most single changes save. This
 counts the CPU instructions one request costs (every thread of the process, user space:
 system calls are counted as one instruction each, their kernel work not at all) with
-valgrind's cachegrind, for the same four apps: bare Flask, obs full, obs at 10 %
+valgrind's cachegrind, for the same apps: bare Flask, obs full, obs at 10 %
 sampling and the hand-wired trio. Each app serves requests through direct WSGI calls in
 its own process; two runs of different lengths, each ending with the spans flushed, are
 subtracted, so start-up, warm-up and the export of the requests' spans are in or out

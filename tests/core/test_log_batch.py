@@ -84,6 +84,20 @@ def test_a_full_list_is_written_by_the_call_that_fills_it(tmp_path: Path) -> Non
     assert [line["order_id"] for line in lines] == list(range(MAX_PENDING))
 
 
+def test_stdout_beside_a_batched_file_gets_each_line_at_once(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = batched(tmp_path / "app.log", log_stdout=True)
+    log = get_logger("orders")
+    log.info("first")
+    log.info("created", order_id=7)
+    printed = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [line["message"] for line in printed] == ["first", "created"]
+    assert messages(path) == []
+    flush_all()
+    assert read_lines(path) == printed
+
+
 def test_setting_logging_up_again_writes_what_waits(tmp_path: Path) -> None:
     path = batched(tmp_path / "app.log")
     get_logger("orders").info("before re-init")
