@@ -34,26 +34,12 @@ MAX_PENDING = 10_000
 _write_lock = threading.Lock()  # one batch written at a time: every file keeps call order
 
 
-class Deferred:
-    """A line's parts, taken on the calling thread; encoded once, when first written.
+Deferred = tuple[Any, ...]
+"""A line's parts, taken on the calling thread: a compose function, then its arguments.
 
-    `compose` is the formatter's, `args` what it takes (the fields hold JSON scalars
-    only, so nothing in them can change before the line is written).
-    """
-
-    __slots__ = ("args", "compose", "data")
-
-    def __init__(self, compose: Callable[..., bytes], args: tuple[Any, ...]) -> None:
-        self.compose = compose
-        self.args = args
-        self.data: bytes | None = None
-
-    def encoded(self) -> bytes:
-        """The line with its newline (built by the first file that writes it)."""
-        data = self.data
-        if data is None:
-            data = self.data = self.compose(*self.args) + b"\n"
-        return data
+The arguments hold JSON scalars only, so nothing in them can change before the line is
+composed, once, by whichever thread writes the batch.
+"""
 
 
 class LineBatch:
@@ -95,7 +81,10 @@ class LineBatch:
             del pending[:count]  # lines listed meanwhile stay, after these
             try:
                 self.append(
-                    b"".join(line if type(line) is bytes else line.encoded() for line in taken)  # type: ignore[union-attr]
+                    b"".join(
+                        line if type(line) is bytes else line[0](*line[1:]) + b"\n"  # type: ignore[operator]
+                        for line in taken
+                    )
                 )
             except Exception as exc:
                 _report(count, self.path, exc)

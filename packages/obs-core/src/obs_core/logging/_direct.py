@@ -33,7 +33,7 @@ from opentelemetry.trace import get_current_span as _current_span
 
 from obs_core._config import LOG_LEVELS
 from obs_core._runtime import runtime
-from obs_core.logging._batch import URGENT, Deferred, LineBatch
+from obs_core.logging._batch import URGENT, LineBatch
 from obs_core.logging._format import LINE_KEY, LOGGER_KEY, LineFormatter
 from obs_core.logging._linefile import LineFileSink
 
@@ -116,8 +116,10 @@ class Route:
     """Where lines go for one loguru handler set: straight to `writers`, or (None) via loguru.
 
     A writer is ``(level, thread-local, lock, handler, append, batch)``: `append` a
-    `LineFile`'s, `batch` its `LineBatch` when the file is written in batches. When every
-    writer has one, a line of plain fields is `deferred`: composed by the batch's thread.
+    `LineFile`'s, `batch` its `LineBatch` when the file is written in batches. When that
+    file is the only writer, a line of plain fields is `deferred`: its parts are listed
+    (without the handler's lock: a list append needs none) and the batch's writer composes
+    it.
     """
 
     __slots__ = ("deferred", "formatter", "handlers", "min_level", "writers")
@@ -132,7 +134,9 @@ class Route:
         self.formatter = formatter
         self.writers = None if writers is None else tuple(writers)
         self.min_level = min((w[0] for w in self.writers or ()), default=float("inf"))
-        self.deferred = bool(self.writers) and all(w[5] is not None for w in self.writers or ())
+        self.deferred = (
+            self.writers is not None and len(self.writers) == 1 and bool(self.writers[0][5])
+        )
 
     def emit(
         self,
@@ -175,27 +179,23 @@ class Route:
         formatter: LineFormatter = self.formatter  # type: ignore[assignment]
         urgent = no >= URGENT
         if self.deferred and exception is None and formatter.deferrable(extra):
-            span = _current_span().get_span_context()
-            deferred = Deferred(
-                formatter.compose,
-                (
-                    extra,
-                    now,
-                    level,
-                    name,
-                    message,
-                    frame.f_code.co_name,
-                    frame.f_lineno,
-                    None,
-                    span,
-                    True,
-                ),
-            )
-            for handler_no, _, lock, handler, _, batch in self.writers:  # type: ignore[union-attr]
-                if handler_no <= no:
-                    with lock:
-                        if not handler._stopped:
-                            batch.add(deferred, urgent)  # type: ignore[union-attr]
+            handler_no, _, _, handler, _, batch = self.writers[0]  # type: ignore[index]
+            if handler_no <= no and not handler._stopped:
+                batch.add(  # type: ignore[union-attr]
+                    (
+                        formatter.compose,
+                        extra,
+                        now,
+                        level,
+                        name,
+                        message,
+                        frame.f_code.co_name,
+                        frame.f_lineno,
+                        None,
+                        _current_span().get_span_context(),
+                    ),
+                    urgent,
+                )
             return True
         data = formatter.compose(
             extra, now, level, name, message, frame.f_code.co_name, frame.f_lineno, exception
