@@ -84,18 +84,34 @@ def test_a_full_list_is_written_by_the_call_that_fills_it(tmp_path: Path) -> Non
     assert [line["order_id"] for line in lines] == list(range(MAX_PENDING))
 
 
-def test_stdout_beside_a_batched_file_gets_each_line_at_once(
+def test_stdout_is_batched_too_and_gets_the_files_lines(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     path = batched(tmp_path / "app.log", log_stdout=True)
     log = get_logger("orders")
     log.info("first")
     log.info("created", order_id=7)
+    assert capsys.readouterr().out == "" and messages(path) == []
+    log.error("declined", order_id=7)  # written at once, with what waits, on both
     printed = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
-    assert [line["message"] for line in printed] == ["first", "created"]
-    assert messages(path) == []
-    flush_all()
+    assert [line["message"] for line in printed] == ["first", "created", "declined"]
     assert read_lines(path) == printed
+
+
+def test_stdout_alone_gets_lines_composed_by_the_writer(capsys: pytest.CaptureFixture[str]) -> None:
+    init_logging(service_name="shop", log_stdlib=False, log_flush_interval=LONG)
+    log = get_logger("orders")
+    log.info("first")
+    assert route().deferred
+    log.info("created", order_id=7, amount=12.5, note=None)
+    assert capsys.readouterr().out == ""
+    flush_all()
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [(line["message"], line.get("order_id")) for line in lines] == [
+        ("first", None),
+        ("created", 7),
+    ]
+    assert (lines[1]["amount"], lines[1]["note"], lines[1]["service"]) == (12.5, None, "shop")
 
 
 def test_setting_logging_up_again_writes_what_waits(tmp_path: Path) -> None:
@@ -207,7 +223,7 @@ CHILD = textwrap.dedent(
     from obs_core import get_logger, init_logging
 
     path, ending = sys.argv[1], sys.argv[2]
-    init_logging(service_name="shop", log_file=path, log_stdout=False, log_flush_interval=60)
+    init_logging(service_name="shop", log_file=path, log_flush_interval=60)
     log = get_logger("jobs")
     for i in range(1000):
         log.info("step", i=i)
@@ -237,11 +253,12 @@ def test_every_line_is_written_when_the_process_ends(tmp_path: Path, ending: str
         check=False,
     )
     assert run.returncode == {"end": 0, "exit": 3, "raise": 1, "fork": 0}[ending], run.stderr
-    lines = read_lines(path)
-    steps = [line["i"] for line in lines if line["message"] == "step"]
-    assert steps == list(range(1000))  # once each: the child did not write them again
-    if ending == "fork":
-        assert [line["message"] for line in lines[1000:]] == ["child", "parent after fork"]
+    printed = [json.loads(line) for line in run.stdout.splitlines()]
+    for lines in (read_lines(path), printed):  # the file and stdout, both batched
+        steps = [line["i"] for line in lines if line["message"] == "step"]
+        assert steps == list(range(1000))  # once each: the child did not write them again
+        if ending == "fork":
+            assert [line["message"] for line in lines[1000:]] == ["child", "parent after fork"]
 
 
 FULL = textwrap.dedent(

@@ -1,9 +1,10 @@
-"""A log file's lines kept for a moment and written in batches, off the calling thread.
+"""Log lines kept for a moment and written in batches, off the calling thread.
 
-With ``log_flush_interval`` set, obs's file sink does not write each line as it is logged.
-The line (or, on the direct route, the parts it is made of) goes on a list, and one thread
-encodes and appends everything listed at most that interval later, with one ``write`` per
-batch. A request then pays for a list append instead of a JSON encoding and a system call.
+With ``log_flush_interval`` set, obs's file and stdout sinks do not write each line as it
+is logged. The line (or, on the direct route, the parts it is made of) goes on a list, and
+one thread encodes and writes everything listed at most that interval later, with one
+``write`` per batch. A request then pays for a list append instead of a JSON encoding and
+a system call.
 
 Nothing is dropped on the way: a line at ERROR or above is written at once by its caller,
 with every line listed before it; so is a list that reaches `MAX_PENDING` lines (the
@@ -24,7 +25,15 @@ from collections.abc import Callable
 from time import monotonic as _monotonic
 from typing import Any
 
-__all__ = ["MAX_PENDING", "URGENT", "Deferred", "LineBatch", "flush_all"]
+__all__ = [
+    "MAX_PENDING",
+    "URGENT",
+    "BatchedStream",
+    "Deferred",
+    "LineBatch",
+    "add_message",
+    "flush_all",
+]
 
 URGENT = 40
 """Loguru's ERROR: a line at this level or above is written before its call returns."""
@@ -92,6 +101,43 @@ class LineBatch:
     def forget(self) -> None:
         """After a fork, in the child: the parent writes its own lines."""
         self.pending = []
+
+
+def add_message(batch: LineBatch, message: str) -> None:
+    """List a line loguru formatted; its record (when it has one) says if it is urgent."""
+    record = getattr(message, "record", None)
+    urgent = record is not None and record["level"].no >= URGENT
+    batch.add(message.encode("utf-8", "backslashreplace"), urgent)
+
+
+class BatchedStream:
+    """A loguru sink writing a text stream's lines (stdout's) in batches, one write each.
+
+    It has no ``flush``: loguru would call it after every line.
+    """
+
+    def __init__(self, stream: Any, flush_interval: float) -> None:
+        self.stream = stream
+        name = getattr(stream, "name", None)
+        self.batch = LineBatch(self._write, str(name or repr(stream)), flush_interval)
+
+    def __repr__(self) -> str:
+        return f"BatchedStream({self.stream!r})"
+
+    def _write(self, data: bytes) -> None:
+        stream = self.stream
+        stream.write(data.decode("utf-8", "backslashreplace"))
+        flush = getattr(stream, "flush", None)
+        if flush is not None:
+            flush()
+
+    def write(self, message: str) -> None:
+        """List one formatted line (it ends with a newline)."""
+        add_message(self.batch, message)
+
+    def stop(self) -> None:
+        """Called by loguru when the handler is removed: write what waits."""
+        self.batch.flush()
 
 
 def _report(count: int, path: str, exc: Exception) -> None:

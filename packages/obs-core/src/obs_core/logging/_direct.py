@@ -33,7 +33,7 @@ from opentelemetry.trace import get_current_span as _current_span
 
 from obs_core._config import LOG_LEVELS
 from obs_core._runtime import runtime
-from obs_core.logging._batch import URGENT, LineBatch
+from obs_core.logging._batch import URGENT, BatchedStream, LineBatch
 from obs_core.logging._format import LINE_KEY, LOGGER_KEY, LineFormatter
 from obs_core.logging._linefile import LineFileSink
 
@@ -100,7 +100,9 @@ def _internals(logger: Any = _loguru) -> tuple[Any, Any, Any, tuple[object, ...]
 CORE, _CONTEXT, _STREAM_SINK, _CLASHES = _internals()
 _CLASH_1, _CLASH_2, _CLASH_3 = _CLASHES or (None, None, None)
 """Field names loguru's ``log`` takes as its own arguments: a call with one fails there."""
-_PLAIN_WRITES = frozenset({io.TextIOWrapper.write, io.StringIO.write, LineFileSink.write})
+_PLAIN_WRITES = frozenset(
+    {io.TextIOWrapper.write, io.StringIO.write, LineFileSink.write, BatchedStream.write}
+)
 _ATTRIBUTES = (
     "_protected_lock",
     "_levelno",
@@ -324,7 +326,7 @@ def _work_out(core: Any) -> Route:
                     handler._lock,
                     handler,
                     stream.file.append if line_file else None,
-                    stream.batch if line_file else None,
+                    stream.batch if line_file or type(stream) is BatchedStream else None,
                 )
             )
     except Exception:

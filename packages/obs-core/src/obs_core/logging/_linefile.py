@@ -22,7 +22,7 @@ import threading
 from contextlib import suppress
 from pathlib import Path
 
-from obs_core.logging._batch import URGENT, LineBatch
+from obs_core.logging._batch import LineBatch, add_message
 
 __all__ = ["LineFile", "LineFileSink"]
 
@@ -137,13 +137,10 @@ class LineFileSink:
 
     def write(self, message: str) -> None:
         """Append one formatted line (it ends with a newline)."""
-        data = message.encode("utf-8", "backslashreplace")
         if self.batch is None:
-            self.file.append(data)
-            return
-        record = getattr(message, "record", None)  # loguru's message carries its record
-        level = record["level"].no if record is not None else 0
-        self.batch.add(data, level >= URGENT)
+            self.file.append(message.encode("utf-8", "backslashreplace"))
+        else:
+            add_message(self.batch, message)
 
     def stop(self) -> None:
         """Called by loguru when the handler is removed: write what waits, then close."""

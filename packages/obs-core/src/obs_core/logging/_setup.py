@@ -6,6 +6,7 @@ and adds one handler per `LogSink`, each writing the line `_logformat` builds.
 
 from __future__ import annotations
 
+import io
 import logging
 import os
 import sys
@@ -23,6 +24,7 @@ from obs_core._hookcall import hook_items, warn_skipped
 from obs_core._plugins import PluginWarning
 from obs_core._runtime import runtime
 from obs_core.logging import _direct, _stdlib
+from obs_core.logging._batch import BatchedStream
 from obs_core.logging._format import LineFormatter
 from obs_core.logging._linefile import LineFileSink
 from obs_core.logging._sinks import LogSink
@@ -35,6 +37,8 @@ state = runtime.logging
 def _add(sink: Any, level: str | int, formatter: LineFormatter, flush_interval: float = 0.0) -> int:
     if isinstance(sink, str | os.PathLike):  # a file: whole lines only, even on a full disk
         sink = LineFileSink(sink, flush_interval)
+    elif flush_interval > 0 and isinstance(sink, io.TextIOBase):  # stdout, in batches too
+        sink = BatchedStream(sink, flush_interval)
     handler_id: int = _loguru.add(
         sink,
         level=level,
