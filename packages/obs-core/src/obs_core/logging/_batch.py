@@ -52,9 +52,10 @@ composed, once, by whichever thread writes the batch.
 
 
 class LineBatch:
-    """The lines waiting for one file, written by the flush thread every `interval`.
+    """The lines waiting for one sink, written by the flush thread every `interval`.
 
-    `append` writes whole lines to the file (a `LineFile`'s), `path` names it in a report.
+    `append` writes whole lines to it (a `LineFile`'s, a stream's), `path` names it in a
+    report.
     """
 
     def __init__(self, append: Callable[[bytes], None], path: str, interval: float) -> None:
@@ -148,7 +149,7 @@ def _report(count: int, path: str, exc: Exception) -> None:
 
 
 class _Flusher:
-    """The one thread writing every batched file: woken by a list's first line."""
+    """The one thread writing every batched sink: woken by a list's first line."""
 
     def __init__(self) -> None:
         self.batches: weakref.WeakSet[LineBatch] = weakref.WeakSet()
@@ -181,7 +182,7 @@ class _Flusher:
                 continue
             for batch in batches:
                 if batch.due <= now:
-                    batch.flush()
+                    batch.flush()  # never raises: the thread outlives any bad write
 
     def flush_all(self) -> None:
         for batch in list(self.batches):
