@@ -216,14 +216,9 @@ def main() -> None:
         )
     print()
     print("ratio (median of each round's own ratio; ratio of the medians in brackets)")
-    for top, bottom, target in (
-        (FULL, BARE, 0.70),
-        (SAMPLED, BARE, 0.85),
-        (FULL, TRIO_NAME, 1.5),
-        (FULL_BATCHED, BARE, 0.70),
-        (SAMPLED_BATCHED, BARE, 0.85),
-        (FULL_BATCHED, TRIO_NAME, 1.5),
-    ):
+    targets = ((FULL, BARE, 0.70), (SAMPLED, BARE, 0.85), (FULL, TRIO_NAME, 1.5))
+    batched = {FULL: FULL_BATCHED, SAMPLED: SAMPLED_BATCHED}
+    for top, bottom, target in (*targets, *((batched[t], b, x) for t, b, x in targets)):
         ratio = paired(rates[top], rates[bottom])
         verdict = "ok" if ratio >= target else "BELOW TARGET"
         print(

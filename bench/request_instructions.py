@@ -4,13 +4,13 @@
 ratios move by 15 % between identical runs, more than most single changes save. This
 counts the CPU instructions one request costs (every thread of the process, user space:
 system calls are counted as one instruction each, their kernel work not at all) with
-valgrind's cachegrind, for the same apps: bare Flask, obs full, obs at 10 %
-sampling and the hand-wired trio. Each app serves requests through direct WSGI calls in
-its own process; two runs of different lengths, each ending with the spans flushed, are
-subtracted, so start-up, warm-up and the export of the requests' spans are in or out
-exactly. Random ids are seeded; two identical runs agreed to 0.1-0.5 %, and to 1.2 % at
-10 % sampling (where the export thread's timing varies), against 15 % and more for the
-gunicorn benchmark.
+valgrind's cachegrind, for the same apps: bare Flask, obs full, obs at 10 % sampling
+(each again with its log lines batched) and the hand-wired trio. Each app serves requests
+through direct WSGI calls in its own process; two runs of different lengths, each ending
+with the spans flushed, are subtracted, so start-up, warm-up and the export of the
+requests' spans are in or out exactly. Random ids are seeded; two identical runs agreed to
+0.1-0.5 %, and to 1.2 % at 10 % sampling (where the export thread's timing varies),
+against 15 % and more for the gunicorn benchmark.
 
 Use it to decide whether a change saves work; use the gunicorn benchmark for what a user
 sees (valgrind's counts miss the kernel's share, which in gunicorn is large).

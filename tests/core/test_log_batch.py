@@ -12,6 +12,7 @@ import logging
 import subprocess
 import sys
 import textwrap
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -19,9 +20,10 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from loguru import logger as loguru_logger
-from obs_core import ConfigError, get_logger, init_logging, load_config
+from obs_core import ConfigError, ObsConfig, get_logger, hookimpl, init_logging, load_config
 from obs_core.logging._batch import MAX_PENDING, LineBatch, flush_all
 from obs_core.logging._direct import route
+from obs_core.testing import registered_plugin
 from opentelemetry.sdk.trace import TracerProvider
 
 from tests.core.logfiles import read_lines
@@ -194,6 +196,26 @@ def test_any_call_writes_the_same_line_batched_as_through_loguru(
     assert ours == theirs
 
 
+def test_an_enricher_still_runs_on_the_calling_thread(tmp_path: Path) -> None:
+    """An enricher reads the caller's state, so its lines are composed at the call."""
+    here = threading.local()
+
+    class Tenant:
+        @hookimpl
+        def obs_log_enrichers(self, config: ObsConfig) -> list[Any]:
+            return [lambda line: line.update(tenant=getattr(here, "tenant", None))]
+
+    path = tmp_path / "app.log"
+    with registered_plugin(Tenant()):
+        batched(path)
+    assert not route().deferred
+    here.tenant = "acme"
+    get_logger("orders").info("created", order_id=7)
+    here.tenant = "other"
+    flush_all()
+    assert [line["tenant"] for line in read_lines(path)] == ["acme"]
+
+
 def test_stdlib_and_loguru_calls_share_the_batch_in_order(tmp_path: Path) -> None:
     path = batched(tmp_path / "app.log", log_stdlib=True)
     get_logger("orders").info("one")
@@ -210,11 +232,14 @@ def test_stdlib_and_loguru_calls_share_the_batch_in_order(tmp_path: Path) -> Non
     assert messages(path) == ["one", "two", "three", "four", "five"]
 
 
-def test_the_interval_is_a_checked_setting() -> None:
-    assert load_config(env={"OBS_LOG_FLUSH_INTERVAL": "0.2"}).log_flush_interval == 0.2
-    assert load_config(env={}).log_flush_interval == 0.0
+def test_the_interval_is_a_checked_setting(tmp_path: Path) -> None:
+    none = tmp_path / "pyproject.toml"
+    none.write_text("[project]\nname = 'app'\n")
+    loaded = load_config(pyproject=none, env={"OBS_LOG_FLUSH_INTERVAL": "0.2"})
+    assert loaded.log_flush_interval == 0.2
+    assert load_config(pyproject=none, env={}).log_flush_interval == 0.0
     with pytest.raises(ConfigError, match=r"log_flush_interval.*0 .*60"):
-        load_config(log_flush_interval=-1)
+        load_config(pyproject=none, env={}, log_flush_interval=-1)
 
 
 CHILD = textwrap.dedent(

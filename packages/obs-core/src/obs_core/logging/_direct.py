@@ -118,10 +118,10 @@ class Route:
     """Where lines go for one loguru handler set: straight to `writers`, or (None) via loguru.
 
     A writer is ``(level, thread-local, lock, handler, append, batch)``: `append` a
-    `LineFile`'s, `batch` its `LineBatch` when the file is written in batches. When that
-    file is the only writer, a line of plain fields is `deferred`: its parts are listed
-    (without the handler's lock: a list append needs none) and the batch's writer composes
-    it.
+    `LineFile`'s, `batch` the sink's `LineBatch` when its lines are written in batches
+    (listed without the handler's lock: a list append needs none). When that sink is the
+    only writer and no enricher reads the calling thread, a line of plain fields is
+    `deferred`: its parts are listed and the batch's writer composes it.
     """
 
     __slots__ = ("deferred", "formatter", "handlers", "min_level", "writers")
@@ -137,7 +137,11 @@ class Route:
         self.writers = None if writers is None else tuple(writers)
         self.min_level = min((w[0] for w in self.writers or ()), default=float("inf"))
         self.deferred = (
-            self.writers is not None and len(self.writers) == 1 and bool(self.writers[0][5])
+            self.writers is not None
+            and len(self.writers) == 1
+            and self.writers[0][5] is not None
+            and formatter is not None
+            and not formatter.enrichers
         )
 
     def emit(
@@ -208,9 +212,8 @@ class Route:
             if handler_no > no:
                 continue
             if batch is not None:
-                with lock:
-                    if not handler._stopped:
-                        batch.add(data, urgent)
+                if not handler._stopped:
+                    batch.add(data, urgent)
                 continue
             try:
                 if getattr(local, "acquired", False):
@@ -318,15 +321,15 @@ def _work_out(core: Any) -> Route:
                 return Route(handlers)
             formatters.add(formatter)
             stream = sink._stream
-            line_file = type(stream) is LineFileSink
+            batching = type(stream) in (LineFileSink, BatchedStream)
             writers.append(
                 (
                     handler._levelno,
                     handler._lock_acquired,
                     handler._lock,
                     handler,
-                    stream.file.append if line_file else None,
-                    stream.batch if line_file or type(stream) is BatchedStream else None,
+                    stream.file.append if type(stream) is LineFileSink else None,
+                    stream.batch if batching else None,
                 )
             )
     except Exception:

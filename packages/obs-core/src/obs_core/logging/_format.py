@@ -223,14 +223,14 @@ class LineFormatter:
         except Exception as exc:
             return self._fallback(message, out, exc)
 
-    def deferrable(self, extra: dict[str, Any]) -> bool:
-        """Whether a line with these fields may be composed later, on another thread.
-
-        Only values of JSON's scalar types (nothing that can change meanwhile) and no
-        enrichers (they read the calling thread's state). Cheaper than `_plain`: a NaN is
-        left to `compose`.
+    @staticmethod
+    def deferrable(extra: dict[str, Any]) -> bool:
+        """Whether a line with these fields may be composed later, on another thread:
+        values of JSON's scalar types only, nothing that can change meanwhile (enrichers,
+        which read the calling thread, are the caller's to rule out). Cheaper than
+        `_plain`: a NaN is left to `compose`.
         """
-        return not self.enrichers and _SCALARS.issuperset(map(type, extra.values()))
+        return _SCALARS.issuperset(map(type, extra.values()))
 
     def _enrich(self, out: dict[str, Any]) -> None:
         for enrich in self.enrichers:
